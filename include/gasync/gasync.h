@@ -1,0 +1,19 @@
+/* gasync.h: futures, block_on, spawn, join and channels for GLib
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define GASYNC_INSIDE
+
+#include "gasync-version.h"
+#include "gasync-version-macros.h"
+#include "gasync-enums.h"
+#include "gasync-error.h"
+#include "gasync-future.h"
+#include "gasync-promise.h"
+#include "gasync-block-on.h"
+
+#undef GASYNC_INSIDE

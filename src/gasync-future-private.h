@@ -1,0 +1,92 @@
+/* gasync-future-private.h: the completion machinery shared by every future kind
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "gasync-future.h"
+#include "gasync-promise.h"
+#include "gasync-dispatch-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GAsyncNotify GAsyncNotify;
+
+/* Called once, when the future settles (or is dropped while pending, in
+ * which case @completed is the future itself, rejected with
+ * GASYNC_ERROR_DROPPED, inside its dispose). Runs synchronously in whatever
+ * thread completed the future, with no gasync lock held, so it must not run
+ * user code: it completes other futures, wakes a waiter, or queues a
+ * dispatch item. It owns @notify afterwards. If the future has already
+ * settled when the notify is added, it runs inside
+ * _gasync_future_add_notify(). */
+typedef void (*GAsyncNotifyFunc) (GAsyncNotify *notify,
+                                  GAsyncFuture *completed);
+
+/* Embed in the struct that waits: adding a notify allocates nothing. */
+struct _GAsyncNotify
+{
+  GAsyncNotify     *next;
+  GAsyncNotifyFunc  func;
+};
+
+void          _gasync_future_add_notify         (GAsyncFuture  *future,
+                                                 GAsyncNotify  *notify);
+
+/* Completion, exactly once: each returns TRUE when this call settled the
+ * future, FALSE (freeing what it was given) when it had settled already.
+ * The caller must hold a reference on @future. */
+gboolean      _gasync_future_resolve_steal      (GAsyncFuture  *future,
+                                                 GValue        *value);
+gboolean      _gasync_future_resolve_copy       (GAsyncFuture  *future,
+                                                 const GValue  *value);
+gboolean      _gasync_future_reject             (GAsyncFuture  *future,
+                                                 GError        *error);
+gboolean      _gasync_future_settle_like        (GAsyncFuture  *future,
+                                                 GAsyncFuture  *completed);
+/* @future takes over the outcome of @source, now or when it settles. Does
+ * not keep @source alive (a dropped @source rejects @future with DROPPED). */
+void          _gasync_future_adopt              (GAsyncFuture  *future,
+                                                 GAsyncFuture  *source);
+gboolean      _gasync_future_was_cancelled      (GAsyncFuture  *future);
+GCancellable *_gasync_future_ensure_cancellable (GAsyncFuture  *future);
+
+/* Stores a copy of @src in @dest: @dest is either zero-filled (it is then
+ * initialized with @src's type) or initialized with a type @src converts to. */
+gboolean      _gasync_value_store               (GValue        *dest,
+                                                 const GValue  *src,
+                                                 GError       **error);
+/* A failed call leaves an out GValue initialized (G_TYPE_POINTER, NULL):
+ * GJS converts out arguments before it throws. */
+void          _gasync_value_init_for_error      (GValue        *value);
+
+/* Work that runs on the context that was thread-default when it was
+ * created, once a future settles. */
+typedef struct _GAsyncContextJob GAsyncContextJob;
+struct _GAsyncContextJob
+{
+  /* The node is first a GAsyncNotify on the future, then the same memory
+   * is reused as a GAsyncDispatchItem on the dispatcher. */
+  union {
+    GAsyncNotify       notify;
+    GAsyncDispatchItem item;
+  } node;
+  GAsyncDispatcher *dispatcher;  /* of the context we hold a reference on */
+  GAsyncFuture     *completed;   /* owned, set when the future settles */
+};
+
+void          _gasync_context_job_init          (GAsyncContextJob  *job,
+                                                 GAsyncDispatchFunc func);
+void          _gasync_context_job_clear         (GAsyncContextJob  *job);
+GMainContext *_gasync_context_job_get_context   (GAsyncContextJob  *job);
+
+/* Per-thread flag set by GAsyncRuntime on its async worker threads, where
+ * blocking waits are refused with GASYNC_ERROR_WOULD_DEADLOCK. */
+void          _gasync_thread_set_async_worker   (gboolean       is_worker);
+gboolean      _gasync_thread_is_async_worker    (void);
+gboolean      _gasync_check_may_block           (const char    *what,
+                                                 GError       **error);
+
+G_END_DECLS

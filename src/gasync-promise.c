@@ -1,0 +1,467 @@
+/* gasync-promise.c: GAsyncPromise, a future completed by its owner
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "gasync-error.h"
+#include "gasync-future-private.h"
+#include "gasync-i18n-private.h"
+#include "gasync-promise.h"
+
+/**
+ * GAsyncPromise:
+ *
+ * A #GAsyncFuture that its owner settles.
+ *
+ * Create one with gasync_promise_new(), hand the future to whoever waits
+ * (a promise *is* a #GAsyncFuture) and settle it exactly once with
+ * gasync_promise_resolve(), gasync_promise_reject() or one of the typed
+ * `resolve_` functions, from any thread.
+ *
+ * A promise is also gasync's oneshot channel: one value (or error) sent
+ * from one thread, received by a waiter on another, with the waiter's
+ * callbacks run on its own context.
+ *
+ * ## Driving GIO
+ *
+ * gasync_promise_gio_callback() is a #GAsyncReadyCallback that resolves the
+ * promise passed as its user data with the operation's #GAsyncResult, so
+ * any `foo_async()`/`foo_finish()` pair becomes a future:
+ *
+ * |[<!-- language="C" -->
+ * GAsyncPromise *promise = gasync_promise_new ();
+ *
+ * g_file_load_contents_async (file, cancellable,
+ *                             gasync_promise_gio_callback,
+ *                             g_object_ref (promise));
+ * return GASYNC_FUTURE (promise);
+ * ]|
+ *
+ * and the waiter calls `foo_finish()` on the result it gets back.
+ *
+ * ## Dropping
+ *
+ * A promise dropped while pending (its last reference released without
+ * settling it) rejects its waiters with %GASYNC_ERROR_DROPPED: a resolver
+ * that gives up, or a callback that is never called, cannot make a waiter
+ * hang.
+ *
+ * ## Cancellation
+ *
+ * gasync_future_cancel() on a pending promise rejects it with
+ * %G_IO_ERROR_CANCELLED and cancels the #GCancellable returned by
+ * gasync_promise_get_cancellable(), which the owner can pass to the work it
+ * starts. Settling a promise after it was cancelled is allowed and does
+ * nothing; settling it twice otherwise is a programming error.
+ *
+ * Since: 0.1
+ */
+
+struct _GAsyncPromise
+{
+  GAsyncFuture parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (GAsyncPromise, gasync_promise, GASYNC_TYPE_FUTURE)
+
+static void
+gasync_promise_class_init (GAsyncPromiseClass *klass)
+{
+}
+
+static void
+gasync_promise_init (GAsyncPromise *self)
+{
+}
+
+/**
+ * gasync_promise_new:
+ *
+ * Creates a pending promise.
+ *
+ * Returns: (transfer full): a new #GAsyncPromise
+ *
+ * Since: 0.1
+ */
+GAsyncPromise *
+gasync_promise_new (void)
+{
+  return g_object_new (GASYNC_TYPE_PROMISE, NULL);
+}
+
+/**
+ * gasync_promise_get_future:
+ * @promise: a #GAsyncPromise
+ *
+ * Gets @promise as a #GAsyncFuture. It is the same object; this saves a
+ * cast in C and documents the hand-off.
+ *
+ * Returns: (transfer none): @promise, as a future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_promise_get_future (GAsyncPromise *promise)
+{
+  g_return_val_if_fail (GASYNC_IS_PROMISE (promise), NULL);
+
+  return GASYNC_FUTURE (promise);
+}
+
+/**
+ * gasync_promise_get_cancellable:
+ * @promise: a #GAsyncPromise
+ *
+ * Gets a #GCancellable that is cancelled when @promise is cancelled with
+ * gasync_future_cancel(), for the owner to pass to the work that will
+ * settle it. It is created on first use (already cancelled if @promise
+ * was).
+ *
+ * Returns: (transfer none): the promise's cancellable
+ *
+ * Since: 0.1
+ */
+GCancellable *
+gasync_promise_get_cancellable (GAsyncPromise *promise)
+{
+  g_return_val_if_fail (GASYNC_IS_PROMISE (promise), NULL);
+
+  return _gasync_future_ensure_cancellable (GASYNC_FUTURE (promise));
+}
+
+static void
+promise_settled_twice (GAsyncPromise *self)
+{
+  if (!_gasync_future_was_cancelled (GASYNC_FUTURE (self)))
+    g_critical ("%s: the GAsyncPromise %p has already completed; a promise can be "
+                "resolved or rejected only once", G_STRFUNC, self);
+}
+
+/**
+ * gasync_promise_resolve:
+ * @promise: a pending #GAsyncPromise
+ * @value: the value; it is copied
+ *
+ * Resolves @promise with a copy of @value. Waiters' callbacks run later on
+ * their own contexts, never inside this call. May be called from any
+ * thread.
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_resolve (GAsyncPromise *promise,
+                        const GValue  *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+  g_return_if_fail (G_IS_VALUE (value));
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+  if (!_gasync_future_resolve_steal (GASYNC_FUTURE (promise), &copy))
+    promise_settled_twice (promise);
+}
+
+/**
+ * gasync_promise_reject:
+ * @promise: a pending #GAsyncPromise
+ * @error: (transfer full): the error
+ *
+ * Rejects @promise with @error. Waiters' callbacks run later on their own
+ * contexts, never inside this call. May be called from any thread.
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_reject (GAsyncPromise *promise,
+                       GError        *error)
+{
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+  g_return_if_fail (error != NULL);
+
+  if (!_gasync_future_reject (GASYNC_FUTURE (promise), error))
+    promise_settled_twice (promise);
+}
+
+/**
+ * gasync_promise_reject_literal:
+ * @promise: a pending #GAsyncPromise
+ * @domain: the error domain
+ * @code: the error code
+ * @message: the error message
+ *
+ * Rejects @promise with a new #GError.
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_reject_literal (GAsyncPromise *promise,
+                               GQuark         domain,
+                               gint           code,
+                               const char    *message)
+{
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+  g_return_if_fail (domain != 0);
+  g_return_if_fail (message != NULL);
+
+  gasync_promise_reject (promise, g_error_new_literal (domain, code, message));
+}
+
+/**
+ * gasync_promise_reject_printf:
+ * @promise: a pending #GAsyncPromise
+ * @domain: the error domain
+ * @code: the error code
+ * @format: a printf() format for the error message
+ * @...: the arguments of @format
+ *
+ * Rejects @promise with a new #GError whose message is formatted like
+ * printf() does.
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_reject_printf (GAsyncPromise *promise,
+                              GQuark         domain,
+                              gint           code,
+                              const char    *format,
+                              ...)
+{
+  GError *error;
+  va_list args;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+  g_return_if_fail (domain != 0);
+  g_return_if_fail (format != NULL);
+
+  va_start (args, format);
+  error = g_error_new_valist (domain, code, format, args);
+  va_end (args);
+
+  gasync_promise_reject (promise, error);
+}
+
+static void
+promise_resolve_steal (GAsyncPromise *self,
+                       GValue        *value)
+{
+  if (!_gasync_future_resolve_steal (GASYNC_FUTURE (self), value))
+    promise_settled_twice (self);
+}
+
+#define DEFINE_RESOLVE(name, ctype, gtype, setter)                     \
+  void                                                                 \
+  gasync_promise_resolve_##name (GAsyncPromise *promise,               \
+                                 ctype          v_##name)              \
+  {                                                                    \
+    GValue value = G_VALUE_INIT;                                       \
+                                                                       \
+    g_return_if_fail (GASYNC_IS_PROMISE (promise));                    \
+                                                                       \
+    g_value_init (&value, gtype);                                      \
+    setter (&value, v_##name);                                         \
+    promise_resolve_steal (promise, &value);                           \
+  }
+
+/**
+ * gasync_promise_resolve_boolean:
+ * @promise: a pending #GAsyncPromise
+ * @v_boolean: the value
+ *
+ * Resolves @promise with a #gboolean.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+
+/**
+ * gasync_promise_resolve_int:
+ * @promise: a pending #GAsyncPromise
+ * @v_int: the value
+ *
+ * Resolves @promise with a #gint.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (int, gint, G_TYPE_INT, g_value_set_int)
+
+/**
+ * gasync_promise_resolve_uint:
+ * @promise: a pending #GAsyncPromise
+ * @v_uint: the value
+ *
+ * Resolves @promise with a #guint.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (uint, guint, G_TYPE_UINT, g_value_set_uint)
+
+/**
+ * gasync_promise_resolve_int64:
+ * @promise: a pending #GAsyncPromise
+ * @v_int64: the value
+ *
+ * Resolves @promise with a #gint64.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (int64, gint64, G_TYPE_INT64, g_value_set_int64)
+
+/**
+ * gasync_promise_resolve_uint64:
+ * @promise: a pending #GAsyncPromise
+ * @v_uint64: the value
+ *
+ * Resolves @promise with a #guint64.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
+
+/**
+ * gasync_promise_resolve_double:
+ * @promise: a pending #GAsyncPromise
+ * @v_double: the value
+ *
+ * Resolves @promise with a #gdouble.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
+
+/**
+ * gasync_promise_resolve_string:
+ * @promise: a pending #GAsyncPromise
+ * @v_string: (nullable): the string; it is copied
+ *
+ * Resolves @promise with a copy of a string.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (string, const char *, G_TYPE_STRING, g_value_set_string)
+
+/**
+ * gasync_promise_resolve_variant:
+ * @promise: a pending #GAsyncPromise
+ * @v_variant: (nullable): the variant; a floating reference is sunk
+ *
+ * Resolves @promise with a #GVariant.
+ *
+ * Since: 0.1
+ */
+DEFINE_RESOLVE (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
+
+#undef DEFINE_RESOLVE
+
+/**
+ * gasync_promise_resolve_object:
+ * @promise: a pending #GAsyncPromise
+ * @v_object: (type GObject) (nullable): the object; a reference is taken
+ *
+ * Resolves @promise with an object. The value has the object's own type
+ * (or %G_TYPE_OBJECT for %NULL).
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_resolve_object (GAsyncPromise *promise,
+                               gpointer       v_object)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+  g_return_if_fail (v_object == NULL || G_IS_OBJECT (v_object));
+
+  g_value_init (&value, v_object != NULL ? G_OBJECT_TYPE (v_object) : G_TYPE_OBJECT);
+  g_value_set_object (&value, v_object);
+  promise_resolve_steal (promise, &value);
+}
+
+/**
+ * gasync_promise_resolve_boxed: (skip)
+ * @promise: a pending #GAsyncPromise
+ * @boxed_type: a boxed #GType
+ * @v_boxed: (nullable): the boxed value; it is copied
+ *
+ * Resolves @promise with a copy of a boxed value.
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_resolve_boxed (GAsyncPromise *promise,
+                              GType          boxed_type,
+                              gconstpointer  v_boxed)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+  g_return_if_fail (G_TYPE_IS_BOXED (boxed_type));
+
+  g_value_init (&value, boxed_type);
+  g_value_set_boxed (&value, v_boxed);
+  promise_resolve_steal (promise, &value);
+}
+
+/**
+ * gasync_promise_resolve_pointer: (skip)
+ * @promise: a pending #GAsyncPromise
+ * @v_pointer: (nullable): the pointer
+ * @destroy: (nullable): called on @v_pointer when the future is finalized
+ *
+ * Resolves @promise with a plain pointer (%G_TYPE_POINTER). The future
+ * owns @v_pointer if @destroy is given; if the promise had already been
+ * cancelled, @destroy is called at once.
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_resolve_pointer (GAsyncPromise  *promise,
+                                gpointer        v_pointer,
+                                GDestroyNotify  destroy)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+
+  g_value_init (&value, G_TYPE_POINTER);
+  g_value_set_pointer (&value, v_pointer);
+  value.data[1].v_pointer = (gpointer) destroy;
+  promise_resolve_steal (promise, &value);
+}
+
+/**
+ * gasync_promise_gio_callback: (skip)
+ * @source_object: (nullable): the source object of the operation
+ * @result: the operation's result
+ * @user_data: (transfer full): a #GAsyncPromise
+ *
+ * A #GAsyncReadyCallback that resolves the promise given as @user_data
+ * with @result (whose source object is @source_object), and drops the
+ * reference on it that the caller passed. The waiter then calls the
+ * operation's `_finish()` function on the result.
+ *
+ * |[<!-- language="C" -->
+ * g_subprocess_communicate_utf8_async (proc, NULL, cancellable,
+ *                                      gasync_promise_gio_callback,
+ *                                      g_object_ref (promise));
+ * ]|
+ *
+ * Since: 0.1
+ */
+void
+gasync_promise_gio_callback (GObject      *source_object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  GAsyncPromise *promise = user_data;
+
+  g_return_if_fail (G_IS_ASYNC_RESULT (result));
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+
+  gasync_promise_resolve_object (promise, result);
+  g_object_unref (promise);
+}
