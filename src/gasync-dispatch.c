@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "gasync-dispatch-private.h"
+#include "gasync-tsan-private.h"
 
 /* Every continuation, ready callback and receive handler that gasync runs
  * goes through the dispatcher of the context it was registered from. A
@@ -74,7 +75,7 @@ dispatcher_dispatch (GSource     *source,
     {
       GAsyncDispatchItem *items;
 
-      g_mutex_lock (&self->mutex);
+      gasync_mutex_lock (&self->mutex);
       items = g_steal_pointer (&self->head);
       self->tail = NULL;
       if (items == NULL)
@@ -83,11 +84,11 @@ dispatcher_dispatch (GSource     *source,
            * after this point sees dispatching == FALSE and re-arms us. */
           self->dispatching = FALSE;
           g_source_set_ready_time (source, -1);
-          g_mutex_unlock (&self->mutex);
+          gasync_mutex_unlock (&self->mutex);
           return G_SOURCE_CONTINUE;
         }
       self->dispatching = TRUE;
-      g_mutex_unlock (&self->mutex);
+      gasync_mutex_unlock (&self->mutex);
 
       /* User code runs here, with no lock held. */
       while (items != NULL)
@@ -102,11 +103,11 @@ dispatcher_dispatch (GSource     *source,
 
   /* Still busy after MAX_ROUNDS: stay ready (ready time is still 0) but let
    * the context dispatch its other sources first. */
-  g_mutex_lock (&self->mutex);
+  gasync_mutex_lock (&self->mutex);
   self->dispatching = FALSE;
   if (self->head == NULL)
     g_source_set_ready_time (source, -1);
-  g_mutex_unlock (&self->mutex);
+  gasync_mutex_unlock (&self->mutex);
 
   return G_SOURCE_CONTINUE;
 }
@@ -116,10 +117,10 @@ dispatcher_finalize (GSource *source)
 {
   GAsyncDispatcher *self = (GAsyncDispatcher *) source;
 
-  g_mutex_lock (&registry_lock);
+  gasync_mutex_lock (&registry_lock);
   if (registry != NULL && g_hash_table_lookup (registry, self->context) == self)
     g_hash_table_remove (registry, self->context);
-  g_mutex_unlock (&registry_lock);
+  gasync_mutex_unlock (&registry_lock);
 
   /* Items hold a reference on the context, so none can be queued once the
    * context is being finalized. */
@@ -137,7 +138,7 @@ dispatcher_lookup_or_create (GMainContext *context)
 {
   GAsyncDispatcher *self;
 
-  g_mutex_lock (&registry_lock);
+  gasync_mutex_lock (&registry_lock);
 
   if (registry == NULL)
     registry = g_hash_table_new (NULL, NULL);
@@ -160,7 +161,7 @@ dispatcher_lookup_or_create (GMainContext *context)
       g_source_unref ((GSource *) self);
     }
 
-  g_mutex_unlock (&registry_lock);
+  gasync_mutex_unlock (&registry_lock);
 
   return self;
 }
@@ -209,14 +210,14 @@ _gasync_dispatcher_push (GAsyncDispatcher   *self,
 
   item->next = NULL;
 
-  g_mutex_lock (&self->mutex);
+  gasync_mutex_lock (&self->mutex);
   wake = self->head == NULL && !self->dispatching;
   if (self->tail != NULL)
     self->tail->next = item;
   else
     self->head = item;
   self->tail = item;
-  g_mutex_unlock (&self->mutex);
+  gasync_mutex_unlock (&self->mutex);
 
   /* Outside our lock: a concurrent dispatch sets -1 only under our lock and
    * only after seeing an empty queue, so this 0 can never be lost. At worst

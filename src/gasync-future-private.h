@@ -9,6 +9,7 @@
 #include "gasync-future.h"
 #include "gasync-promise.h"
 #include "gasync-dispatch-private.h"
+#include "gasync-tsan-private.h"
 
 G_BEGIN_DECLS
 

@@ -158,6 +158,11 @@ gasync_future_finalize (GObject *object)
   GAsyncFuture *self = GASYNC_FUTURE (object);
   GAsyncFuturePrivate *priv = GET_PRIV (self);
 
+  /* The last reference may be dropped on another thread than the one that
+   * settled us; GObject's reference count is not instrumented, so tell TSan
+   * that everything done under our lock happened before. */
+  GASYNC_TSAN_ACQUIRE (&priv->mutex);
+
   g_warn_if_fail (priv->notifies == NULL);
 
   if (priv->state == GASYNC_FUTURE_RESOLVED)
@@ -207,10 +212,10 @@ future_complete (GAsyncFuture *self,
 
   g_assert ((value == NULL) != (error == NULL));
 
-  g_mutex_lock (&priv->mutex);
+  gasync_mutex_lock (&priv->mutex);
   if (priv->state != GASYNC_FUTURE_PENDING)
     {
-      g_mutex_unlock (&priv->mutex);
+      gasync_mutex_unlock (&priv->mutex);
       if (error != NULL)
         g_error_free (error);
       else
@@ -231,7 +236,7 @@ future_complete (GAsyncFuture *self,
     }
   notifies = g_steal_pointer (&priv->notifies);
   g_atomic_int_set (&priv->state, error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED);
-  g_mutex_unlock (&priv->mutex);
+  gasync_mutex_unlock (&priv->mutex);
 
   /* Registration order. */
   while (notifies != NULL)
@@ -264,15 +269,15 @@ _gasync_future_add_notify (GAsyncFuture *self,
 
   if (g_atomic_int_get (&priv->state) == GASYNC_FUTURE_PENDING)
     {
-      g_mutex_lock (&priv->mutex);
+      gasync_mutex_lock (&priv->mutex);
       if (priv->state == GASYNC_FUTURE_PENDING)
         {
           notify->next = priv->notifies;
           priv->notifies = notify;
-          g_mutex_unlock (&priv->mutex);
+          gasync_mutex_unlock (&priv->mutex);
           return;
         }
-      g_mutex_unlock (&priv->mutex);
+      gasync_mutex_unlock (&priv->mutex);
     }
 
   notify->next = NULL;
@@ -366,9 +371,9 @@ _gasync_future_was_cancelled (GAsyncFuture *self)
   GAsyncFuturePrivate *priv = GET_PRIV (self);
   gboolean ret;
 
-  g_mutex_lock (&priv->mutex);
+  gasync_mutex_lock (&priv->mutex);
   ret = priv->cancelled;
-  g_mutex_unlock (&priv->mutex);
+  gasync_mutex_unlock (&priv->mutex);
 
   return ret;
 }
@@ -380,14 +385,14 @@ _gasync_future_ensure_cancellable (GAsyncFuture *self)
   GCancellable *ret;
   gboolean cancel = FALSE;
 
-  g_mutex_lock (&priv->mutex);
+  gasync_mutex_lock (&priv->mutex);
   if (priv->cancellable == NULL)
     {
       priv->cancellable = g_cancellable_new ();
       cancel = priv->cancelled;
     }
   ret = priv->cancellable;
-  g_mutex_unlock (&priv->mutex);
+  gasync_mutex_unlock (&priv->mutex);
 
   if (cancel)
     g_cancellable_cancel (ret);
@@ -1211,14 +1216,14 @@ gasync_future_cancel (GAsyncFuture *future)
 
   priv = GET_PRIV (future);
 
-  g_mutex_lock (&priv->mutex);
+  gasync_mutex_lock (&priv->mutex);
   if (priv->state == GASYNC_FUTURE_PENDING)
     {
       priv->cancelled = TRUE;
       if (priv->cancellable != NULL)
         cancellable = g_object_ref (priv->cancellable);
     }
-  g_mutex_unlock (&priv->mutex);
+  gasync_mutex_unlock (&priv->mutex);
 
   if (!_gasync_future_reject (future,
                               g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -1607,10 +1612,10 @@ blocking_wait_unref (BlockingWait *wait)
 static void
 blocking_wait_wake (BlockingWait *wait)
 {
-  g_mutex_lock (&wait->mutex);
+  gasync_mutex_lock (&wait->mutex);
   wait->done = TRUE;
   g_cond_broadcast (&wait->cond);
-  g_mutex_unlock (&wait->mutex);
+  gasync_mutex_unlock (&wait->mutex);
 }
 
 static void
@@ -1729,16 +1734,16 @@ gasync_future_wait_with_timeout (GAsyncFuture  *future,
   if (timeout_msec > 0)
     deadline = g_get_monotonic_time () + (gint64) timeout_msec * G_TIME_SPAN_MILLISECOND;
 
-  g_mutex_lock (&wait->mutex);
+  gasync_mutex_lock (&wait->mutex);
   while (!wait->done)
     {
       if (deadline == 0)
-        g_cond_wait (&wait->cond, &wait->mutex);
-      else if (!g_cond_wait_until (&wait->cond, &wait->mutex, deadline))
+        gasync_cond_wait (&wait->cond, &wait->mutex);
+      else if (!gasync_cond_wait_until (&wait->cond, &wait->mutex, deadline))
         break;
     }
   done = wait->done;
-  g_mutex_unlock (&wait->mutex);
+  gasync_mutex_unlock (&wait->mutex);
 
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);

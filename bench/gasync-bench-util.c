@@ -1,0 +1,154 @@
+/* gasync-bench-util.c: interleaved, same-run comparisons for gasync's benchmarks
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gasync-bench-util.h"
+
+static gboolean quick;
+static guint rounds = 5;
+
+void
+gasync_bench_init (int          *argc,
+                   char       ***argv,
+                   const char   *title)
+{
+  for (int i = 1; i < *argc; i++)
+    {
+      if (strcmp ((*argv)[i], "--quick") == 0)
+        quick = TRUE;
+      else if (strcmp ((*argv)[i], "--rounds") == 0 && i + 1 < *argc)
+        rounds = MAX (1, atoi ((*argv)[++i]));
+    }
+  if (quick)
+    rounds = 1;
+
+  printf ("# %s (%s, %u round%s after a warm-up, interleaved; medians with min..max)\n",
+          title, quick ? "quick mode: proves it runs, figures mean nothing" : "full",
+          rounds, rounds == 1 ? "" : "s");
+  printf ("%-44s %-30s %-42s %s\n", "# row", "gasync", "baseline", "ratio");
+  fflush (stdout);
+}
+
+gboolean
+gasync_bench_is_quick (void)
+{
+  return quick;
+}
+
+guint64
+gasync_bench_n (guint64 full,
+                guint64 quick_n)
+{
+  return quick ? quick_n : full;
+}
+
+gdouble
+gasync_bench_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+compare_doubles (const void *a,
+                 const void *b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+gdouble
+gasync_bench_median (gdouble *values,
+                     guint    n_values)
+{
+  qsort (values, n_values, sizeof (gdouble), compare_doubles);
+  if (n_values % 2 == 1)
+    return values[n_values / 2];
+  return (values[n_values / 2 - 1] + values[n_values / 2]) / 2;
+}
+
+static gdouble
+figure (GAsyncBenchUnit unit,
+        gdouble         seconds,
+        guint64         n)
+{
+  if (unit == GASYNC_BENCH_TIME_PER_OP)
+    return seconds * 1e9 / n;
+  return n / seconds / 1e6;
+}
+
+static void
+format_side (char            *buf,
+             gsize            size,
+             const char      *name,
+             GAsyncBenchUnit  unit,
+             gdouble         *values,
+             guint            n)
+{
+  gdouble lo, hi, med;
+
+  med = gasync_bench_median (values, n);   /* sorts */
+  lo = values[0];
+  hi = values[n - 1];
+  g_snprintf (buf, size, "%s%s%.3g %s (%.3g..%.3g)",
+              name != NULL ? name : "", name != NULL ? ": " : "",
+              med, unit == GASYNC_BENCH_TIME_PER_OP ? "ns/op" : "M/s", lo, hi);
+}
+
+gdouble
+gasync_bench_compare (const char      *row,
+                      GAsyncBenchUnit  unit,
+                      guint64          n,
+                      GAsyncBenchFunc  ours,
+                      gpointer         ours_data,
+                      const char      *baseline_name,
+                      GAsyncBenchFunc  baseline,
+                      gpointer         baseline_data)
+{
+  gdouble a[64], b[64], ratio[64];
+  char abuf[128], bbuf[128];
+  gdouble med;
+
+  g_assert (rounds <= G_N_ELEMENTS (a));
+
+  /* Warm-up: caches, thread pools, lazily created contexts. */
+  ours (MAX (n / 10, 1), ours_data);
+  baseline (MAX (n / 10, 1), baseline_data);
+
+  for (guint r = 0; r < rounds; r++)
+    {
+      a[r] = figure (unit, ours (n, ours_data), n);
+      b[r] = figure (unit, baseline (n, baseline_data), n);
+      ratio[r] = a[r] / b[r];
+    }
+
+  format_side (abuf, sizeof abuf, NULL, unit, a, rounds);
+  format_side (bbuf, sizeof bbuf, baseline_name, unit, b, rounds);
+  med = gasync_bench_median (ratio, rounds);
+  printf ("%-44s %-30s %-42s %.2fx (%.2f..%.2f)\n", row, abuf, bbuf, med, ratio[0], ratio[rounds - 1]);
+  fflush (stdout);
+
+  return med;
+}
+
+void
+gasync_bench_report (const char *row,
+                     const char *unit_label,
+                     gdouble    *values,
+                     guint       n_values)
+{
+  gdouble med = gasync_bench_median (values, n_values);
+
+  printf ("%-44s %.4g %s (%.4g..%.4g)\n", row, med, unit_label, values[0], values[n_values - 1]);
+  fflush (stdout);
+}
