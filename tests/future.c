@@ -1,0 +1,856 @@
+/* future.c: tests for GAsyncFuture
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gasync-test-util.h"
+#include "gasync-future-private.h"
+
+/* Constructors and getters */
+
+static void
+test_resolved_typed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) f = NULL;
+  g_autofree char *s = NULL;
+  g_autoptr(GVariant) v = NULL;
+  g_autoptr(GObject) o = NULL;
+  g_autoptr(GCancellable) obj = g_cancellable_new ();
+
+  f = gasync_future_new_for_boolean (TRUE);
+  g_assert_cmpint (gasync_future_get_state (f), ==, GASYNC_FUTURE_RESOLVED);
+  g_assert_true (gasync_future_get_boolean (f, &error));
+  g_assert_no_error (error);
+  g_assert_true (gasync_future_get_value_type (f) == G_TYPE_BOOLEAN);
+  g_assert_null (gasync_future_get_error (f));
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_int (-42);
+  g_assert_cmpint (gasync_future_get_int (f, &error), ==, -42);
+  g_assert_no_error (error);
+  /* Converts where GValue can. */
+  g_assert_cmpint (gasync_future_get_int64 (f, &error), ==, -42);
+  g_assert_no_error (error);
+  s = gasync_future_dup_string (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s, ==, "-42");
+  g_clear_pointer (&s, g_free);
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_uint (7);
+  g_assert_cmpuint (gasync_future_get_uint (f, &error), ==, 7);
+  g_assert_no_error (error);
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_int64 (G_MININT64);
+  g_assert_cmpint (gasync_future_get_int64 (f, &error), ==, G_MININT64);
+  g_assert_no_error (error);
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_uint64 (G_MAXUINT64);
+  g_assert_cmpuint (gasync_future_get_uint64 (f, &error), ==, G_MAXUINT64);
+  g_assert_no_error (error);
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_double (2.5);
+  g_assert_cmpfloat (gasync_future_get_double (f, &error), ==, 2.5);
+  g_assert_no_error (error);
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_string ("hello");
+  s = gasync_future_dup_string (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s, ==, "hello");
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_variant (g_variant_new ("(is)", 1, "x"));
+  v = gasync_future_dup_variant (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_type_string (v), ==, "(is)");
+  g_clear_object (&f);
+
+  f = gasync_future_new_for_object (obj);
+  g_assert_true (gasync_future_get_value_type (f) == G_TYPE_CANCELLABLE);
+  o = gasync_future_dup_object (f, &error);
+  g_assert_no_error (error);
+  g_assert_true (o == G_OBJECT (obj));
+  g_clear_object (&f);
+}
+
+static void
+test_resolved_boxed_pointer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) f = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("abc", 3);
+  GBytes *copy;
+  char *owned = g_strdup ("owned");
+
+  f = gasync_future_new_for_boxed (G_TYPE_BYTES, bytes);
+  copy = gasync_future_dup_boxed (f, G_TYPE_BYTES, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (copy, bytes));
+  g_bytes_unref (copy);
+  g_clear_object (&f);
+
+  /* The future owns the pointer and frees it with itself (valgrind and
+   * ASan would catch a leak or double free). */
+  f = gasync_future_new_for_pointer (owned, g_free);
+  g_assert_true (gasync_future_get_pointer (f, &error) == owned);
+  g_assert_no_error (error);
+  g_clear_object (&f);
+}
+
+static void
+test_value_getters (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_int (5);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) as_double = G_VALUE_INIT;
+  GValue *dup;
+
+  g_assert_true (gasync_future_get_value (f, &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (G_VALUE_HOLDS_INT (&value));
+  g_assert_cmpint (g_value_get_int (&value), ==, 5);
+
+  /* An initialized value receives a converted copy. */
+  g_value_init (&as_double, G_TYPE_DOUBLE);
+  g_assert_true (gasync_future_get_value (f, &as_double, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (g_value_get_double (&as_double), ==, 5.0);
+
+  dup = gasync_future_dup_value (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int (dup), ==, 5);
+  g_value_unset (dup);
+  g_free (dup);
+}
+
+static void
+test_type_mismatch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_string ("not an object");
+  gpointer obj;
+
+  obj = gasync_future_dup_object (f, &error);
+  g_assert_null (obj);
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH);
+}
+
+static void
+test_rejected (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) f = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  f = gasync_future_new_for_error_printf (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no %s here", "file");
+  g_assert_cmpint (gasync_future_get_state (f), ==, GASYNC_FUTURE_REJECTED);
+  g_assert_error (gasync_future_get_error (f), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpstr (gasync_future_get_error (f)->message, ==, "no file here");
+  g_assert_true (gasync_future_get_value_type (f) == G_TYPE_INVALID);
+
+  g_assert_cmpint (gasync_future_get_int (f, &error), ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* A failed get leaves the out value initialized, for GJS. */
+  g_assert_false (gasync_future_get_value (f, &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_true (G_VALUE_HOLDS_POINTER (&value));
+  g_assert_null (g_value_get_pointer (&value));
+  g_clear_object (&f);
+  g_clear_error (&error);
+
+  f = gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_FAILED, "literal");
+  g_assert_error (gasync_future_get_error (f), GASYNC_ERROR, GASYNC_ERROR_FAILED);
+}
+
+static void
+test_pending_getters (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  GAsyncFuture *f = GASYNC_FUTURE (p);
+
+  g_assert_true (gasync_future_is_pending (f));
+  g_assert_cmpint (gasync_future_get_int (f, &error), ==, 0);
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_PENDING);
+  g_assert_null (gasync_future_get_error (f));
+  g_assert_true (gasync_future_get_value_type (f) == G_TYPE_INVALID);
+  gasync_promise_resolve_int (p, 1);
+}
+
+/* Continuations: context, timing and exactly-once */
+
+typedef struct
+{
+  gint      ran;
+  gint      destroyed;
+  GThread  *thread;
+  gboolean  resolved_seen;
+  gint      value;
+} Record;
+
+static GAsyncFuture *
+record_cb (GAsyncFuture *completed,
+           gpointer      user_data)
+{
+  Record *rec = user_data;
+
+  g_atomic_int_inc (&rec->ran);
+  rec->thread = g_thread_self ();
+  rec->resolved_seen = gasync_future_get_state (completed) == GASYNC_FUTURE_RESOLVED;
+  if (rec->resolved_seen)
+    rec->value = gasync_future_get_int (completed, NULL);
+  return NULL;
+}
+
+static void
+record_destroy (gpointer user_data)
+{
+  Record *rec = user_data;
+
+  /* The destroy notify runs on the same thread as the callback would. */
+  g_assert_true (rec->thread == NULL || rec->thread == g_thread_self ());
+  g_atomic_int_inc (&rec->destroyed);
+}
+
+static void
+test_then_not_synchronous (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  Record rec = { 0 };
+
+  d = gasync_future_and_then (GASYNC_FUTURE (p), record_cb, &rec, record_destroy);
+  gasync_promise_resolve_int (p, 9);
+
+  /* Never inside resolve(). */
+  g_assert_cmpint (rec.ran, ==, 0);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 1);
+  g_assert_true (rec.thread == g_thread_self ());
+  g_assert_cmpint (rec.value, ==, 9);
+  g_assert_cmpint (gasync_future_get_int (d, NULL), ==, 9);
+}
+
+static void
+test_then_already_resolved (void)
+{
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_int (3);
+  g_autoptr(GAsyncFuture) d = NULL;
+  Record rec = { 0 };
+
+  /* Registered on a settled future: still not synchronous. */
+  d = gasync_future_and_then (f, record_cb, &rec, record_destroy);
+  g_assert_cmpint (rec.ran, ==, 0);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 1);
+  g_assert_cmpint (rec.value, ==, 3);
+}
+
+static void
+test_then_skipped_on_rejection (void)
+{
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_FAILED, "x");
+  g_autoptr(GAsyncFuture) d = NULL;
+  g_autoptr(GAsyncFuture) e = NULL;
+  Record rec = { 0 }, rec2 = { 0 };
+
+  d = gasync_future_and_then (f, record_cb, &rec, record_destroy);
+  e = gasync_future_or_else (f, record_cb, &rec2, record_destroy);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  gasync_test_iterate_until (NULL, &rec2.destroyed, 5000);
+
+  g_assert_cmpint (rec.ran, ==, 0);          /* and_then skipped */
+  g_assert_error (gasync_future_get_error (d), GASYNC_ERROR, GASYNC_ERROR_FAILED);
+  g_assert_cmpint (rec2.ran, ==, 1);         /* or_else ran */
+  g_assert_false (rec2.resolved_seen);
+}
+
+static void
+test_or_else_skipped_on_resolve (void)
+{
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_int (11);
+  g_autoptr(GAsyncFuture) d = NULL;
+  Record rec = { 0 };
+
+  d = gasync_future_or_else (f, record_cb, &rec, record_destroy);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 0);
+  g_assert_cmpint (gasync_future_get_int (d, NULL), ==, 11);
+}
+
+static GAsyncFuture *
+recover_cb (GAsyncFuture *completed,
+            gpointer      user_data)
+{
+  return gasync_future_new_for_int (GPOINTER_TO_INT (user_data));
+}
+
+static void
+test_or_else_recovers (void)
+{
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_FAILED, "x");
+  g_autoptr(GAsyncFuture) d = gasync_future_or_else (f, recover_cb, GINT_TO_POINTER (77), NULL);
+
+  while (gasync_future_is_pending (d))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gasync_future_get_int (d, NULL), ==, 77);
+}
+
+static void
+test_on_settled_both (void)
+{
+  g_autoptr(GAsyncFuture) ok = gasync_future_new_for_int (1);
+  g_autoptr(GAsyncFuture) bad = gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_FAILED, "x");
+  g_autoptr(GAsyncFuture) d1 = NULL;
+  g_autoptr(GAsyncFuture) d2 = NULL;
+  Record r1 = { 0 }, r2 = { 0 };
+
+  d1 = gasync_future_on_settled (ok, record_cb, &r1, record_destroy);
+  d2 = gasync_future_on_settled (bad, record_cb, &r2, record_destroy);
+  gasync_test_iterate_until (NULL, &r1.destroyed, 5000);
+  gasync_test_iterate_until (NULL, &r2.destroyed, 5000);
+  g_assert_cmpint (r1.ran, ==, 1);
+  g_assert_cmpint (r2.ran, ==, 1);
+  g_assert_true (r1.resolved_seen);
+  g_assert_false (r2.resolved_seen);
+  g_assert_cmpint (gasync_future_get_int (d1, NULL), ==, 1);
+  g_assert_nonnull (gasync_future_get_error (d2));
+}
+
+/* A chain whose steps return pending futures settled later. */
+static GAsyncFuture *
+chain_step (GAsyncFuture *completed,
+            gpointer      user_data)
+{
+  GAsyncPromise **slot = user_data;
+
+  *slot = gasync_promise_new ();
+  /* The continuation's returned reference is what keeps it alive while
+   * the test holds a second one to settle it. */
+  return GASYNC_FUTURE (g_object_ref (*slot));
+}
+
+static void
+test_chain_adopts_returned_future (void)
+{
+  g_autoptr(GAsyncPromise) first = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  g_autofree char *s = NULL;
+  GAsyncPromise *inner = NULL;
+
+  d = gasync_future_and_then (GASYNC_FUTURE (first), chain_step, &inner, NULL);
+  gasync_promise_resolve_int (first, 1);
+  while (inner == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (gasync_future_is_pending (d));
+  gasync_promise_resolve_string (inner, "adopted");
+  while (gasync_future_is_pending (d))
+    g_main_context_iteration (NULL, TRUE);
+  s = gasync_future_dup_string (d, NULL);
+  g_assert_cmpstr (s, ==, "adopted");
+  g_object_unref (inner);
+}
+
+/* Cross-thread: registered on A's context, completed on B */
+
+typedef struct
+{
+  GAsyncPromise *promise;   /* a reference owned by the resolving thread */
+  GAsyncTestLatch resolved;
+} Resolver;
+
+static gpointer
+resolve_in_thread (gpointer data)
+{
+  Resolver *r = data;
+
+  gasync_promise_resolve_int (r->promise, 123);
+  g_clear_object (&r->promise);
+  gasync_test_latch_open (&r->resolved);
+  return NULL;
+}
+
+static void
+test_cross_thread_runs_on_registering_context (void)
+{
+  GMainContext *ctx = g_main_context_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  Resolver r;
+  Record rec = { 0 };
+  GThread *thread;
+
+  gasync_test_latch_init (&r.resolved);
+  r.promise = gasync_promise_new ();
+
+  g_main_context_push_thread_default (ctx);
+  d = gasync_future_and_then (GASYNC_FUTURE (r.promise), record_cb, &rec, record_destroy);
+  g_assert_true (gasync_future_is_pending (d));
+  g_main_context_pop_thread_default (ctx);
+
+  thread = g_thread_new ("resolver", resolve_in_thread, &r);
+  g_assert_true (gasync_test_latch_wait (&r.resolved, 10000));
+  g_thread_join (thread);
+
+  /* Resolved on B; nothing ran there, and nothing runs until A's context
+   * is iterated. */
+  g_assert_cmpint (g_atomic_int_get (&rec.ran), ==, 0);
+  gasync_test_iterate_pending (NULL);   /* the global default context: wrong one */
+  g_assert_cmpint (g_atomic_int_get (&rec.ran), ==, 0);
+
+  gasync_test_iterate_until (ctx, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 1);
+  g_assert_true (rec.thread == g_thread_self ());
+  g_assert_cmpint (rec.value, ==, 123);
+
+  gasync_test_latch_clear (&r.resolved);
+  g_main_context_unref (ctx);
+}
+
+/* 1,000 futures completed from 4 threads; each continuation dispatches
+ * exactly once on the registering context's thread. */
+
+#define N_RESOLVER_THREADS 4
+
+typedef struct
+{
+  GAsyncPromise **promises;
+  guint           n;
+  guint           first;
+  guint           step;
+} Batch;
+
+static gpointer
+resolve_batch (gpointer data)
+{
+  Batch *b = data;
+
+  for (guint i = b->first; i < b->n; i += b->step)
+    gasync_promise_resolve_int (b->promises[i], (gint) i);
+  return NULL;
+}
+
+typedef struct
+{
+  gint     *counts;
+  GThread  *owner;
+  gint      total;
+  gint      wrong_thread;
+} Tally;
+
+typedef struct
+{
+  Tally *tally;
+  guint  index;
+} TallyItem;
+
+static GAsyncFuture *
+tally_cb (GAsyncFuture *completed,
+          gpointer      user_data)
+{
+  TallyItem *item = user_data;
+
+  if (g_thread_self () != item->tally->owner)
+    item->tally->wrong_thread++;
+  g_assert_cmpint (gasync_future_get_int (completed, NULL), ==, (gint) item->index);
+  item->tally->counts[item->index]++;
+  item->tally->total++;
+  return NULL;
+}
+
+typedef struct
+{
+  GMainContext *ctx;
+  guint         n;
+  Tally         tally;
+  GAsyncPromise **promises;
+  GAsyncTestLatch registered;
+  GAsyncTestLatch release;
+  gint          done;
+} ManyOnThread;
+
+static gpointer
+context_thread (gpointer data)
+{
+  ManyOnThread *m = data;
+  GAsyncFuture **derived = g_new0 (GAsyncFuture *, m->n);
+  TallyItem *items = g_new0 (TallyItem, m->n);
+
+  g_main_context_push_thread_default (m->ctx);
+  m->tally.owner = g_thread_self ();
+  for (guint i = 0; i < m->n; i++)
+    {
+      items[i].tally = &m->tally;
+      items[i].index = i;
+      derived[i] = gasync_future_and_then (GASYNC_FUTURE (m->promises[i]), tally_cb, &items[i], NULL);
+    }
+  gasync_test_latch_open (&m->registered);
+
+  while (m->tally.total < (gint) m->n)
+    g_main_context_iteration (m->ctx, TRUE);
+
+  /* Anything extra would show up here. */
+  gasync_test_iterate_pending (m->ctx);
+  g_main_context_pop_thread_default (m->ctx);
+
+  for (guint i = 0; i < m->n; i++)
+    g_object_unref (derived[i]);
+  g_free (derived);
+  g_free (items);
+  return NULL;
+}
+
+static void
+test_many_threads_exactly_once (void)
+{
+  ManyOnThread m = { 0 };
+  Batch batches[N_RESOLVER_THREADS];
+  GThread *resolvers[N_RESOLVER_THREADS];
+  GThread *owner;
+
+  m.n = gasync_test_size (1000, 100000);
+  m.ctx = g_main_context_new ();
+  m.promises = g_new0 (GAsyncPromise *, m.n);
+  m.tally.counts = g_new0 (gint, m.n);
+  gasync_test_latch_init (&m.registered);
+  for (guint i = 0; i < m.n; i++)
+    m.promises[i] = gasync_promise_new ();
+
+  owner = g_thread_new ("context-owner", context_thread, &m);
+  g_assert_true (gasync_test_latch_wait (&m.registered, 30000));
+
+  for (guint t = 0; t < N_RESOLVER_THREADS; t++)
+    {
+      batches[t] = (Batch) { m.promises, m.n, t, N_RESOLVER_THREADS };
+      resolvers[t] = g_thread_new ("resolver", resolve_batch, &batches[t]);
+    }
+  for (guint t = 0; t < N_RESOLVER_THREADS; t++)
+    g_thread_join (resolvers[t]);
+  g_thread_join (owner);
+
+  g_assert_cmpint (m.tally.total, ==, (gint) m.n);
+  g_assert_cmpint (m.tally.wrong_thread, ==, 0);
+  for (guint i = 0; i < m.n; i++)
+    g_assert_cmpint (m.tally.counts[i], ==, 1);
+
+  for (guint i = 0; i < m.n; i++)
+    g_object_unref (m.promises[i]);
+  g_free (m.promises);
+  g_free (m.tally.counts);
+  gasync_test_latch_clear (&m.registered);
+  g_main_context_unref (m.ctx);
+}
+
+/* Dropped promises */
+
+static void
+test_dropped_rejects_waiters (void)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  Record rec = { 0 };
+
+  d = gasync_future_on_settled (GASYNC_FUTURE (p), record_cb, &rec, record_destroy);
+  g_object_unref (p);   /* the last reference: nobody can settle it now */
+
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 1);
+  g_assert_false (rec.resolved_seen);
+  g_assert_error (gasync_future_get_error (d), GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+}
+
+static gpointer
+drop_in_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_dropped_on_worker_delivers_on_context (void)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  Record rec = { 0 };
+
+  d = gasync_future_on_settled (GASYNC_FUTURE (p), record_cb, &rec, record_destroy);
+  g_thread_join (g_thread_new ("dropper", drop_in_thread, p));
+
+  g_assert_cmpint (g_atomic_int_get (&rec.ran), ==, 0);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_true (rec.thread == g_thread_self ());
+  g_assert_error (gasync_future_get_error (d), GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+}
+
+/* Cancellation */
+
+static void
+test_cancel (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  GCancellable *c = gasync_promise_get_cancellable (p);
+  g_autoptr(GAsyncFuture) done = gasync_future_new_for_int (1);
+
+  g_assert_false (g_cancellable_is_cancelled (c));
+  gasync_future_cancel (GASYNC_FUTURE (p));
+  g_assert_true (g_cancellable_is_cancelled (c));
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (p)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* The producer settling afterwards is ignored, without a critical. */
+  gasync_promise_resolve_int (p, 5);
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (p)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* Cancelling a settled future does nothing. */
+  gasync_future_cancel (done);
+  g_assert_cmpint (gasync_future_get_int (done, NULL), ==, 1);
+}
+
+static void
+test_cancel_derived_skips_callback (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  Record rec = { 0 };
+
+  d = gasync_future_and_then (GASYNC_FUTURE (p), record_cb, &rec, record_destroy);
+  gasync_future_cancel (d);
+  gasync_promise_resolve_int (p, 1);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 0);
+  g_assert_error (gasync_future_get_error (d), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The source is not affected. */
+  g_assert_cmpint (gasync_future_get_int (GASYNC_FUTURE (p), NULL), ==, 1);
+}
+
+/* wait_async / wait_finish */
+
+typedef struct
+{
+  gint          done;
+  GThread      *thread;
+  GAsyncResult *result;
+} AsyncRecord;
+
+static void
+async_ready (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncRecord *rec = user_data;
+
+  rec->thread = g_thread_self ();
+  rec->result = g_object_ref (result);
+  rec->done = TRUE;
+}
+
+static void
+test_wait_async (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  AsyncRecord rec = { 0 };
+  GThread *thread;
+  Resolver r = { g_object_ref (p) };
+
+  gasync_test_latch_init (&r.resolved);
+  gasync_future_wait_async (GASYNC_FUTURE (p), NULL, async_ready, &rec);
+  thread = g_thread_new ("resolver", resolve_in_thread, &r);
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+  g_thread_join (thread);
+
+  g_assert_true (rec.thread == g_thread_self ());
+  g_assert_true (gasync_future_wait_finish (GASYNC_FUTURE (p), rec.result, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int (&value), ==, 123);
+  g_object_unref (rec.result);
+  gasync_test_latch_clear (&r.resolved);
+}
+
+static void
+test_wait_async_cancelled (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  AsyncRecord rec = { 0 };
+
+  gasync_future_wait_async (GASYNC_FUTURE (p), c, async_ready, &rec);
+  g_cancellable_cancel (c);
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+  g_assert_false (gasync_future_wait_finish (GASYNC_FUTURE (p), rec.result, &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (G_VALUE_HOLDS_POINTER (&value));
+  /* Only the wait was cancelled. */
+  g_assert_true (gasync_future_is_pending (GASYNC_FUTURE (p)));
+  g_object_unref (rec.result);
+  gasync_promise_resolve_int (p, 1);
+  gasync_test_iterate_pending (NULL);
+}
+
+/* Blocking wait */
+
+static void
+test_wait_blocking (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  Resolver r = { g_object_ref (p) };
+  GThread *thread;
+
+  gasync_test_latch_init (&r.resolved);
+  thread = g_thread_new ("resolver", resolve_in_thread, &r);
+  g_assert_true (gasync_future_wait (GASYNC_FUTURE (p), NULL, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int (&value), ==, 123);
+  g_thread_join (thread);
+  gasync_test_latch_clear (&r.resolved);
+}
+
+static void
+test_wait_blocking_refuses_orphan (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  /* Our reference is the only one: waiting could only hang. */
+  g_assert_false (gasync_future_wait (GASYNC_FUTURE (p), NULL, &value, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+  g_assert_true (G_VALUE_HOLDS_POINTER (&value));
+  gasync_promise_resolve_int (p, 0);
+}
+
+static void
+test_wait_blocking_timeout_and_cancel (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  GAsyncPromise *extra = g_object_ref (p);   /* someone else could settle it */
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) v1 = G_VALUE_INIT;
+  g_auto(GValue) v2 = G_VALUE_INIT;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_false (gasync_future_wait_with_timeout (GASYNC_FUTURE (p), 50, NULL, &v1, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 50 * 1000);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (c);
+  g_assert_false (gasync_future_wait (GASYNC_FUTURE (p), c, &v2, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  gasync_promise_resolve_int (p, 0);
+  g_object_unref (extra);
+}
+
+/* The reverse adapter */
+
+static void
+test_return_to_task (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  AsyncRecord rec = { 0 };
+  GTask *task = g_task_new (source, NULL, async_ready, &rec);
+
+  gasync_future_return_to_task (GASYNC_FUTURE (p), task);
+  gasync_promise_resolve_string (p, "via task");
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+  g_assert_true (g_task_is_valid (rec.result, source));
+  g_assert_true (g_task_propagate_value (G_TASK (rec.result), &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_value_get_string (&value), ==, "via task");
+  g_object_unref (rec.result);
+}
+
+/* Preconditions */
+
+static void
+test_preconditions (void)
+{
+  if (g_test_subprocess ())
+    {
+      GAsyncFuture *f;
+
+      f = gasync_future_and_then (NULL, recover_cb, NULL, NULL);
+      g_assert_null (f);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*gasync_future_and_then*GASYNC_IS_FUTURE*");
+}
+
+static void
+test_preconditions_expect_message (void)
+{
+  g_autoptr(GAsyncFuture) f = gasync_future_new_for_int (1);
+  GError *error = NULL;
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*GASYNC_IS_FUTURE*");
+  g_assert_cmpint (gasync_future_get_state (NULL), ==, GASYNC_FUTURE_PENDING);
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*callback != NULL*");
+  g_assert_null (gasync_future_and_then (f, NULL, NULL, NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*error != NULL*");
+  g_assert_null (gasync_future_new_for_error (error));
+  g_test_assert_expected_messages ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("GAsyncFuture: constructors, getters, continuations on the "
+                  "registering context, cross-thread completion, drop and cancel");
+
+  g_test_add_func ("/future/resolved/typed", test_resolved_typed);
+  g_test_add_func ("/future/resolved/boxed-and-pointer", test_resolved_boxed_pointer);
+  g_test_add_func ("/future/value/getters", test_value_getters);
+  g_test_add_func ("/future/value/type-mismatch", test_type_mismatch);
+  g_test_add_func ("/future/rejected", test_rejected);
+  g_test_add_func ("/future/pending/getters", test_pending_getters);
+  g_test_add_func ("/future/then/not-synchronous", test_then_not_synchronous);
+  g_test_add_func ("/future/then/already-resolved", test_then_already_resolved);
+  g_test_add_func ("/future/then/skipped-on-rejection", test_then_skipped_on_rejection);
+  g_test_add_func ("/future/or-else/skipped-on-resolve", test_or_else_skipped_on_resolve);
+  g_test_add_func ("/future/or-else/recovers", test_or_else_recovers);
+  g_test_add_func ("/future/on-settled/both", test_on_settled_both);
+  g_test_add_func ("/future/then/chain-adopts-returned-future", test_chain_adopts_returned_future);
+  g_test_add_func ("/future/context/cross-thread", test_cross_thread_runs_on_registering_context);
+  g_test_add_func ("/future/context/many-threads-exactly-once", test_many_threads_exactly_once);
+  g_test_add_func ("/future/drop/rejects-waiters", test_dropped_rejects_waiters);
+  g_test_add_func ("/future/drop/on-worker-delivers-on-context", test_dropped_on_worker_delivers_on_context);
+  g_test_add_func ("/future/cancel/basic", test_cancel);
+  g_test_add_func ("/future/cancel/derived-skips-callback", test_cancel_derived_skips_callback);
+  g_test_add_func ("/future/wait-async/cross-thread", test_wait_async);
+  g_test_add_func ("/future/wait-async/cancelled", test_wait_async_cancelled);
+  g_test_add_func ("/future/wait/blocking", test_wait_blocking);
+  g_test_add_func ("/future/wait/refuses-orphan", test_wait_blocking_refuses_orphan);
+  g_test_add_func ("/future/wait/timeout-and-cancel", test_wait_blocking_timeout_and_cancel);
+  g_test_add_func ("/future/return-to-task", test_return_to_task);
+  g_test_add_func ("/future/preconditions/trap", test_preconditions);
+  g_test_add_func ("/future/preconditions/expect-message", test_preconditions_expect_message);
+
+  return g_test_run ();
+}
