@@ -132,13 +132,12 @@ gasync_promise_get_cancellable (GAsyncPromise *promise)
   return _gasync_future_ensure_cancellable (GASYNC_FUTURE (promise));
 }
 
-static void
-promise_settled_twice (GAsyncPromise *self)
-{
-  if (!_gasync_future_was_cancelled (GASYNC_FUTURE (self)))
-    g_critical ("%s: the GAsyncPromise %p has already completed; a promise can be "
-                "resolved or rejected only once", G_STRFUNC, self);
-}
+#define promise_settled_twice(self)                                               \
+  G_STMT_START {                                                                  \
+    if (!_gasync_future_was_cancelled (GASYNC_FUTURE (self)))                     \
+      g_critical ("%s: the GAsyncPromise %p has already completed; a promise "    \
+                  "can be resolved or rejected only once", G_STRFUNC, (self));    \
+  } G_STMT_END
 
 /**
  * gasync_promise_resolve:

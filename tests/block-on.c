@@ -1,0 +1,718 @@
+/* block-on.c: tests for gasync_block_on() and its variants
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <gio/gio.h>
+
+#include "gasync-test-util.h"
+
+/* Start functions used below */
+
+static GAsyncFuture *
+start_ready_int (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  return gasync_future_new_for_int (GPOINTER_TO_INT (user_data));
+}
+
+static gboolean
+resolve_promise_later (gpointer data)
+{
+  gasync_promise_resolve_int (data, 42);
+  return G_SOURCE_REMOVE;
+}
+
+/* Resolves 42 from a timeout on the thread-default (private) context. */
+static GAsyncFuture *
+start_timeout_int (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  GSource *source = g_timeout_source_new (GPOINTER_TO_UINT (user_data));
+
+  g_source_set_callback (source, resolve_promise_later, g_object_ref (p), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+  return GASYNC_FUTURE (p);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ready work returns without iterating */
+
+static GAsyncFuture *
+start_ready_with_trap (GCancellable *cancellable,
+                       gpointer      user_data)
+{
+  GSource *idle = g_idle_source_new ();
+
+  /* Would fire if the private context were iterated at all. */
+  g_source_set_callback (idle, set_flag, user_data, NULL);
+  g_source_attach (idle, g_main_context_get_thread_default ());
+  g_source_unref (idle);
+  return gasync_future_new_for_string ("ready");
+}
+
+static void
+test_ready_does_not_iterate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *s = NULL;
+  gint fired = FALSE;
+
+  s = gasync_block_on_string (start_ready_with_trap, &fired, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (s, ==, "ready");
+  g_assert_false (fired);
+
+  /* The idle is still attached to the cached context and fires during the
+   * next call that has to iterate. */
+  g_assert_cmpint (gasync_block_on_int (start_timeout_int, GUINT_TO_POINTER (1), NULL, &error), ==, 42);
+  g_assert_no_error (error);
+  g_assert_true (fired);
+}
+
+/* The caller's context is never dispatched */
+
+typedef struct
+{
+  GMainContext *caller;
+  gint          private_seen;
+} ContextCheck;
+
+static GAsyncFuture *
+start_checking_context (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  ContextCheck *check = user_data;
+  GMainContext *current = g_main_context_get_thread_default ();
+
+  check->private_seen = current != NULL && current != check->caller &&
+                        current != g_main_context_default ();
+  return start_timeout_int (cancellable, GUINT_TO_POINTER (20));
+}
+
+static void
+test_caller_context_untouched (void)
+{
+  GMainContext *app = g_main_context_new ();
+  g_autoptr(GError) error = NULL;
+  gint app_idle_ran = FALSE;
+  gint default_idle_ran = FALSE;
+  ContextCheck check = { app, FALSE };
+  GSource *idle;
+
+  /* A GTK-like application: its own context is thread-default, with a
+   * ready source on it, and another ready source on the global default. */
+  g_main_context_push_thread_default (app);
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, set_flag, &app_idle_ran, NULL);
+  g_source_attach (idle, app);
+  g_source_unref (idle);
+  idle = g_idle_source_new ();
+  g_source_set_callback (idle, set_flag, &default_idle_ran, NULL);
+  g_source_attach (idle, NULL);
+
+  g_assert_cmpint (gasync_block_on_int (start_checking_context, &check, NULL, &error), ==, 42);
+  g_assert_no_error (error);
+  g_assert_true (check.private_seen);
+  g_assert_false (app_idle_ran);
+  g_assert_false (default_idle_ran);
+  /* And the caller's thread-default is restored. */
+  g_assert_true (g_main_context_get_thread_default () == app);
+
+  g_main_context_iteration (app, FALSE);
+  g_assert_true (app_idle_ran);
+  g_main_context_pop_thread_default (app);
+  g_source_destroy (idle);
+  g_source_unref (idle);
+  g_main_context_unref (app);
+}
+
+/* Nested */
+
+static GAsyncFuture *
+start_nested (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  guint depth = GPOINTER_TO_UINT (user_data);
+  GMainContext *mine = g_main_context_get_thread_default ();
+  GError *error = NULL;
+  gint inner;
+
+  if (depth == 0)
+    return start_timeout_int (cancellable, GUINT_TO_POINTER (5));
+
+  /* Blocking inside a start function: the inner call gets its own context
+   * and restores ours afterwards. */
+  inner = gasync_block_on_int (start_nested, GUINT_TO_POINTER (depth - 1), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_main_context_get_thread_default () == mine);
+  return gasync_future_new_for_int (inner + 1);
+}
+
+static void
+test_nested (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* 3 levels below the outermost call. */
+  g_assert_cmpint (gasync_block_on_int (start_nested, GUINT_TO_POINTER (3), NULL, &error), ==, 45);
+  g_assert_no_error (error);
+}
+
+/* Many threads at once */
+
+static gpointer
+block_on_many (gpointer data)
+{
+  guint n = GPOINTER_TO_UINT (data);
+  gint sum = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      GError *error = NULL;
+
+      /* Alternate ready and really-asynchronous work. */
+      if (i % 2 == 0)
+        sum += gasync_block_on_int (start_ready_int, GINT_TO_POINTER (1), NULL, &error);
+      else
+        sum += gasync_block_on_int (start_timeout_int, GUINT_TO_POINTER (1), NULL, &error) - 41;
+      g_assert_no_error (error);
+    }
+  return GINT_TO_POINTER (sum);
+}
+
+static void
+test_threads (void)
+{
+  GThread *threads[8];
+  guint n = gasync_test_size (100, 2000);
+
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    threads[t] = g_thread_new ("block-on", block_on_many, GUINT_TO_POINTER (n));
+  for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
+    g_assert_cmpint (GPOINTER_TO_INT (g_thread_join (threads[t])), ==, (gint) n);
+}
+
+/* Real GIO work */
+
+static GAsyncFuture *
+start_load_file (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  GAsyncPromise *promise = gasync_promise_new ();
+
+  g_file_load_contents_async (user_data, cancellable, gasync_promise_gio_callback, g_object_ref (promise));
+  return GASYNC_FUTURE (promise);
+}
+
+static void
+test_gio_file (void)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileIOStream) io = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  file = g_file_new_tmp ("gasync-block-on-XXXXXX", &io, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_replace_contents (file, "contents\n", 9, NULL, FALSE, 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  result = gasync_block_on_object (start_load_file, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_load_contents_finish (file, result, &contents, &length, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, "contents\n");
+  g_assert_cmpuint (length, ==, 9);
+
+  g_file_delete (file, NULL, NULL);
+}
+
+static void
+test_gio_file_missing (void)
+{
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent/gasync/file");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *contents = NULL;
+
+  /* block_on succeeds (the operation completed); its finish reports. */
+  result = gasync_block_on_object (start_load_file, file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_load_contents_finish (file, result, &contents, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static GAsyncFuture *
+start_echo (GCancellable *cancellable,
+            gpointer      user_data)
+{
+  GError *error = NULL;
+  GSubprocess *proc;
+  GAsyncPromise *promise;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "echo", user_data, NULL);
+  if (proc == NULL)
+    return gasync_future_new_for_error (error);
+
+  promise = gasync_promise_new ();
+  g_subprocess_communicate_utf8_async (proc, NULL, cancellable, gasync_promise_gio_callback, g_object_ref (promise));
+  g_object_unref (proc);
+  return GASYNC_FUTURE (promise);
+}
+
+static void
+test_gio_subprocess (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GObject) proc = NULL;
+  g_autofree char *out = NULL;
+
+  result = gasync_block_on_object (start_echo, (gpointer) "hello from echo", NULL, &error);
+  g_assert_no_error (error);
+  proc = g_async_result_get_source_object (result);
+  g_assert_true (G_IS_SUBPROCESS (proc));
+  g_assert_true (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (proc), result, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (out, ==, "hello from echo\n");
+}
+
+/* A GSocketService and a GSocketClient in one private context: the
+ * service greets, the client connects and reads the greeting. */
+
+typedef struct
+{
+  GAsyncPromise     *promise;   /* owned */
+  GSocketService    *service;   /* owned */
+  GSocketConnection *conn;      /* owned, client side */
+  char               buf[64];
+} SocketRun;
+
+static void
+socket_run_free (SocketRun *run)
+{
+  g_socket_service_stop (run->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (run->service));
+  g_clear_object (&run->service);
+  g_clear_object (&run->conn);
+  g_clear_object (&run->promise);
+  g_free (run);
+}
+
+static gboolean
+on_incoming (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           user_data)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+
+  g_output_stream_write_all (out, "greetings\n", 10, NULL, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  return TRUE;
+}
+
+static void
+on_read (GObject      *stream,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  SocketRun *run = user_data;
+  GError *error = NULL;
+  gsize n = 0;
+
+  if (!g_input_stream_read_all_finish (G_INPUT_STREAM (stream), result, &n, &error))
+    gasync_promise_reject (run->promise, error);
+  else
+    {
+      g_autofree char *text = g_strndup (run->buf, n);
+
+      gasync_promise_resolve_string (run->promise, text);
+    }
+  socket_run_free (run);
+}
+
+static void
+on_connected (GObject      *client,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SocketRun *run = user_data;
+  GError *error = NULL;
+
+  run->conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (client), result, &error);
+  if (run->conn == NULL)
+    {
+      gasync_promise_reject (run->promise, error);
+      socket_run_free (run);
+      return;
+    }
+  g_input_stream_read_all_async (g_io_stream_get_input_stream (G_IO_STREAM (run->conn)),
+                                 run->buf, sizeof run->buf, G_PRIORITY_DEFAULT, NULL,
+                                 on_read, run);
+}
+
+static GAsyncFuture *
+start_socket_roundtrip (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  SocketRun *run = g_new0 (SocketRun, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  GError *error = NULL;
+  GAsyncPromise *promise = gasync_promise_new ();
+
+  run->promise = g_object_ref (promise);
+  run->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (run->service), any_port,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &bound, &error))
+    {
+      gasync_promise_reject (promise, error);
+      socket_run_free (run);
+      return GASYNC_FUTURE (promise);
+    }
+  g_signal_connect (run->service, "incoming", G_CALLBACK (on_incoming), NULL);
+  g_socket_service_start (run->service);
+
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (bound), cancellable, on_connected, run);
+  return GASYNC_FUTURE (promise);
+}
+
+static void
+test_gio_socket (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *greeting = NULL;
+
+  greeting = gasync_block_on_string (start_socket_roundtrip, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (greeting, ==, "greetings\n");
+}
+
+/* Cancellation and timeouts */
+
+/* Work that only ever ends by cancellation: a promise rejected when the
+ * cancellable it was given fires (as a GIO operation would). */
+typedef struct
+{
+  GAsyncPromise *promise;
+  gint          *saw_cancel;
+} CancelOnly;
+
+static void
+cancel_only_fired (GCancellable *cancellable,
+                   gpointer      data)
+{
+  CancelOnly *co = data;
+
+  g_atomic_int_set (co->saw_cancel, TRUE);
+  gasync_promise_reject_literal (co->promise, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+}
+
+static void
+cancel_only_free (gpointer data)
+{
+  CancelOnly *co = data;
+
+  g_object_unref (co->promise);
+  g_free (co);
+}
+
+static GAsyncFuture *
+start_until_cancelled (GCancellable *cancellable,
+                       gpointer      user_data)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  CancelOnly *co = g_new0 (CancelOnly, 1);
+
+  g_assert_nonnull (cancellable);
+  co->promise = g_object_ref (p);
+  co->saw_cancel = user_data;
+  g_cancellable_connect (cancellable, G_CALLBACK (cancel_only_fired), co, cancel_only_free);
+  return GASYNC_FUTURE (p);
+}
+
+static gpointer
+cancel_soon (gpointer data)
+{
+  g_usleep (20 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gint saw_cancel = FALSE;
+  GThread *t;
+
+  t = g_thread_new ("canceller", cancel_soon, c);
+  g_assert_false (gasync_block_on (start_until_cancelled, &saw_cancel, c, &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (G_VALUE_HOLDS_POINTER (&value));
+  g_assert_true (g_atomic_int_get (&saw_cancel));
+  g_thread_join (t);
+}
+
+static GAsyncFuture *
+start_never (GCancellable *cancellable,
+             gpointer      user_data)
+{
+  /* Kept alive (so not DROPPED) but never settled. */
+  GAsyncPromise **slot = user_data;
+
+  *slot = gasync_promise_new ();
+  return GASYNC_FUTURE (g_object_ref (*slot));
+}
+
+static void
+test_cancel_ignored_by_work (void)
+{
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GAsyncPromise *never = NULL;
+  GThread *t;
+
+  /* Even work that ignores its cancellable cannot keep block_on waiting. */
+  t = g_thread_new ("canceller", cancel_soon, c);
+  g_assert_false (gasync_block_on (start_never, &never, c, &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (t);
+  g_object_unref (never);
+}
+
+static void
+test_already_cancelled (void)
+{
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gint saw_cancel = FALSE;
+
+  g_cancellable_cancel (c);
+  g_assert_false (gasync_block_on (start_until_cancelled, &saw_cancel, c, &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The work was not even started. */
+  g_assert_false (saw_cancel);
+}
+
+static void
+test_timeout (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gint saw_cancel = FALSE;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_false (gasync_block_on_with_timeout (start_until_cancelled, &saw_cancel, 30, NULL, &value, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 30 * 1000);
+  /* The work's cancellable was cancelled so that it stops. */
+  g_assert_true (saw_cancel);
+}
+
+static void
+test_timeout_not_reached (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_true (gasync_block_on_with_timeout (start_timeout_int, GUINT_TO_POINTER (1), 60000, NULL, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int (&value), ==, 42);
+}
+
+/* Hangs refused */
+
+static GAsyncFuture *
+start_orphan (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  /* Nobody keeps a reference that could resolve this. */
+  return GASYNC_FUTURE (gasync_promise_new ());
+}
+
+static void
+test_dropped_at_once (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_false (gasync_block_on (start_orphan, NULL, NULL, &value, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+}
+
+static gpointer
+drop_later (gpointer data)
+{
+  g_usleep (10 * 1000);
+  g_object_unref (data);
+  return NULL;
+}
+
+static GAsyncFuture *
+start_dropped_by_thread (GCancellable *cancellable,
+                         gpointer      user_data)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  GThread **thread = user_data;
+
+  /* The only other owner gives up from another thread while we wait. */
+  *thread = g_thread_new ("dropper", drop_later, g_object_ref (p));
+  return GASYNC_FUTURE (p);
+}
+
+static void
+test_dropped_while_waiting (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GThread *thread = NULL;
+
+  g_assert_false (gasync_block_on (start_dropped_by_thread, &thread, NULL, &value, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+  g_thread_join (thread);
+}
+
+static GAsyncFuture *
+start_null (GCancellable *cancellable,
+            gpointer      user_data)
+{
+  return NULL;
+}
+
+static void
+test_null_future (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_false (gasync_block_on (start_null, NULL, NULL, &value, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+}
+
+static GAsyncFuture *
+start_rejected (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "denied");
+}
+
+/* Typed and binding forms */
+
+static GAsyncFuture *
+start_value (GCancellable *cancellable,
+             gpointer      user_data)
+{
+  return g_object_ref (user_data);
+}
+
+static void
+test_typed_variants (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) fb = gasync_future_new_for_boolean (TRUE);
+  g_autoptr(GAsyncFuture) fi64 = gasync_future_new_for_int64 (1LL << 40);
+  g_autoptr(GAsyncFuture) fd = gasync_future_new_for_double (1.5);
+  g_autoptr(GAsyncFuture) fv = gasync_future_new_for_variant (g_variant_new_string ("v"));
+  g_autoptr(GAsyncFuture) fp = gasync_future_new_for_pointer ((gpointer) "static", NULL);
+  g_autoptr(GAsyncFuture) fo = gasync_future_new_for_object (fb);
+  g_autoptr(GVariant) v = NULL;
+  g_autoptr(GObject) o = NULL;
+  g_autoptr(GAsyncFuture) settled = NULL;
+  GValue *boxed;
+
+  g_assert_true (gasync_block_on_boolean (start_value, fb, NULL, &error));
+  g_assert_cmpint (gasync_block_on_int64 (start_value, fi64, NULL, &error), ==, 1LL << 40);
+  g_assert_cmpfloat (gasync_block_on_double (start_value, fd, NULL, &error), ==, 1.5);
+  v = gasync_block_on_variant (start_value, fv, NULL, &error);
+  g_assert_cmpstr (g_variant_get_string (v, NULL), ==, "v");
+  g_assert_cmpstr (gasync_block_on_pointer (start_value, fp, NULL, &error), ==, "static");
+  o = gasync_block_on_object (start_value, fo, NULL, &error);
+  g_assert_true (o == G_OBJECT (fb));
+  g_assert_no_error (error);
+
+  boxed = gasync_block_on_value (start_ready_int, GINT_TO_POINTER (6), 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int (boxed), ==, 6);
+  g_value_unset (boxed);
+  g_free (boxed);
+
+  g_assert_null (gasync_block_on_value (start_rejected, NULL, 0, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  settled = gasync_block_on_future (start_timeout_int, GUINT_TO_POINTER (1), 0, NULL);
+  g_assert_cmpint (gasync_future_get_int (settled, &error), ==, 42);
+  g_assert_no_error (error);
+}
+
+static void
+test_preconditions (void)
+{
+  g_autoptr(GError) error = NULL;
+  GValue value = G_VALUE_INIT;
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*func != NULL*");
+  g_assert_false (gasync_block_on (NULL, NULL, NULL, &value, &error));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*G_IS_CANCELLABLE*");
+  g_assert_false (gasync_block_on (start_ready_int, NULL, (GCancellable *) &value, &value, &error));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*value != NULL*");
+  g_assert_false (gasync_block_on (start_ready_int, NULL, NULL, NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("gasync_block_on(): private context, no re-entrancy into the "
+                  "caller's loop, nesting, threads, real GIO work, cancellation, "
+                  "timeouts and refused hangs");
+
+  g_test_add_func ("/block-on/ready/does-not-iterate", test_ready_does_not_iterate);
+  g_test_add_func ("/block-on/context/caller-untouched", test_caller_context_untouched);
+  g_test_add_func ("/block-on/nested", test_nested);
+  g_test_add_func ("/block-on/threads", test_threads);
+  g_test_add_func ("/block-on/gio/file", test_gio_file);
+  g_test_add_func ("/block-on/gio/file-missing", test_gio_file_missing);
+  g_test_add_func ("/block-on/gio/subprocess", test_gio_subprocess);
+  g_test_add_func ("/block-on/gio/socket", test_gio_socket);
+  g_test_add_func ("/block-on/cancel/while-waiting", test_cancel);
+  g_test_add_func ("/block-on/cancel/ignored-by-work", test_cancel_ignored_by_work);
+  g_test_add_func ("/block-on/cancel/already", test_already_cancelled);
+  g_test_add_func ("/block-on/timeout/reached", test_timeout);
+  g_test_add_func ("/block-on/timeout/not-reached", test_timeout_not_reached);
+  g_test_add_func ("/block-on/refused/dropped-at-once", test_dropped_at_once);
+  g_test_add_func ("/block-on/refused/dropped-while-waiting", test_dropped_while_waiting);
+  g_test_add_func ("/block-on/refused/null-future", test_null_future);
+  g_test_add_func ("/block-on/typed", test_typed_variants);
+  g_test_add_func ("/block-on/preconditions", test_preconditions);
+
+  return g_test_run ();
+}
