@@ -10,6 +10,7 @@
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
+#include "gasync-tsan-private.h"
 
 /* Each thread keeps one private GMainContext per nesting depth, made on
  * first use and reused afterwards: a fresh context costs an eventfd and a
@@ -101,6 +102,7 @@ static void
 wake_context (GCancellable *cancellable,
               gpointer      data)
 {
+  GASYNC_TSAN_ACQUIRE (cancellable);
   g_main_context_wakeup (data);
 }
 
@@ -108,6 +110,7 @@ static void
 chain_cancel (GCancellable *cancellable,
               gpointer      data)
 {
+  GASYNC_TSAN_ACQUIRE (cancellable);
   g_cancellable_cancel (data);
 }
 
@@ -215,6 +218,7 @@ gasync_block_on_future (GAsyncFunc    func,
 
   if (cancellable != NULL)
     {
+      GASYNC_TSAN_RELEASE (cancellable);
       handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_context),
                                        g_main_context_ref (context),
                                        (GDestroyNotify) g_main_context_unref);

@@ -1459,6 +1459,8 @@ wait_async_cancelled (GCancellable *cancellable,
   WaitAsync *wait = data;
   GTask *task;
 
+  GASYNC_TSAN_ACQUIRE (cancellable);
+
   if (!g_atomic_int_compare_and_exchange (&wait->claimed, FALSE, TRUE))
     return;
 
@@ -1536,6 +1538,7 @@ gasync_future_wait_async (GAsyncFuture        *future,
     {
       wait->cancellable = g_object_ref (cancellable);
       g_atomic_int_inc (&wait->ref_count);
+      GASYNC_TSAN_RELEASE (cancellable);
       wait->handler = g_cancellable_connect (cancellable,
                                              G_CALLBACK (wait_async_cancelled),
                                              wait, wait_async_unref);
@@ -1632,6 +1635,7 @@ static void
 blocking_wait_cancelled (GCancellable *cancellable,
                          gpointer      data)
 {
+  GASYNC_TSAN_ACQUIRE (cancellable);
   blocking_wait_wake (data);
 }
 
@@ -1729,7 +1733,10 @@ gasync_future_wait_with_timeout (GAsyncFuture  *future,
   _gasync_future_add_notify (future, &wait->notify);
 
   if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled), wait, NULL);
+    {
+      GASYNC_TSAN_RELEASE (cancellable);
+      handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled), wait, NULL);
+    }
 
   if (timeout_msec > 0)
     deadline = g_get_monotonic_time () + (gint64) timeout_msec * G_TIME_SPAN_MILLISECOND;

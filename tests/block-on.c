@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "gasync-test-util.h"
+#include "gasync-tsan-private.h"
 
 /* Start functions used below */
 
@@ -420,6 +421,7 @@ cancel_only_fired (GCancellable *cancellable,
 {
   CancelOnly *co = data;
 
+  GASYNC_TSAN_ACQUIRE (cancellable);
   g_atomic_int_set (co->saw_cancel, TRUE);
   gasync_promise_reject_literal (co->promise, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
 }
@@ -443,6 +445,7 @@ start_until_cancelled (GCancellable *cancellable,
   g_assert_nonnull (cancellable);
   co->promise = g_object_ref (p);
   co->saw_cancel = user_data;
+  GASYNC_TSAN_RELEASE (cancellable);
   g_cancellable_connect (cancellable, G_CALLBACK (cancel_only_fired), co, cancel_only_free);
   return GASYNC_FUTURE (p);
 }
