@@ -70,6 +70,7 @@ typedef struct
 {
   GAsyncNotify   notify;
   GMainContext  *context;     /* owned */
+  GThread       *thread;      /* the waiting thread */
   GAsyncFuture  *completed;   /* owned; set once, before done */
   gint           done;        /* atomic */
   gint           ref_count;   /* atomic */
@@ -94,7 +95,10 @@ waiter_notify (GAsyncNotify *notify,
 
   waiter->completed = g_object_ref (completed);
   g_atomic_int_set (&waiter->done, TRUE);
-  g_main_context_wakeup (waiter->context);
+  /* Settled from inside our own iteration (the usual case for GIO work):
+   * the loop checks done when the iteration returns, no wakeup needed. */
+  if (waiter->thread != g_thread_self ())
+    g_main_context_wakeup (waiter->context);
   waiter_unref (waiter);
 }
 
@@ -208,6 +212,7 @@ gasync_block_on_future (GAsyncFunc    func,
   waiter = g_new0 (Waiter, 1);
   waiter->notify.func = waiter_notify;
   waiter->context = g_main_context_ref (context);
+  waiter->thread = g_thread_self ();
   waiter->ref_count = 2;
   _gasync_future_add_notify (future, &waiter->notify);
 

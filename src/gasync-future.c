@@ -415,8 +415,10 @@ _gasync_value_store (GValue        *dest,
   GType want = G_VALUE_TYPE (dest);
   GType have = G_VALUE_TYPE (src);
 
-  if (want == G_TYPE_INVALID)
+  if (want == G_TYPE_INVALID || want == have)
     {
+      if (want == have)
+        g_value_unset (dest);
       g_value_init (dest, have);
       g_value_copy (src, dest);
       return TRUE;
@@ -999,11 +1001,18 @@ future_get_as (GAsyncFuture  *self,
                         GError       **error)                             \
   {                                                                       \
     GValue value = G_VALUE_INIT;                                          \
+    const GValue *stored;                                                 \
     ctype ret;                                                            \
                                                                           \
     g_return_val_if_fail (GASYNC_IS_FUTURE (future), fallback);           \
     g_return_val_if_fail (error == NULL || *error == NULL, fallback);     \
                                                                           \
+    stored = future_peek_value (future, error);                           \
+    if (stored == NULL)                                                   \
+      return fallback;                                                    \
+    /* The common case: the value already has the asked-for type. */     \
+    if (G_VALUE_TYPE (stored) == gtype)                                   \
+      return getter (stored);                                             \
     if (!future_get_as (future, gtype, &value, error))                    \
       return fallback;                                                    \
     ret = getter (&value);                                                \
