@@ -54,6 +54,11 @@ void          _gasync_future_adopt              (GAsyncFuture  *future,
 gboolean      _gasync_future_was_cancelled      (GAsyncFuture  *future);
 GCancellable *_gasync_future_ensure_cancellable (GAsyncFuture  *future);
 
+/* A G_TYPE_POINTER value uses only data[0]; a future resolved with a
+ * pointer and its destroy notify keeps the notify in the otherwise unused
+ * data[1] and calls it when the future is finalized. */
+#define _GASYNC_VALUE_POINTER_DESTROY(v) ((v)->data[1].v_pointer)
+
 /* Stores a copy of @src in @dest: @dest is either zero-filled (it is then
  * initialized with @src's type) or initialized with a type @src converts to. */
 gboolean      _gasync_value_store               (GValue        *dest,

@@ -147,14 +147,12 @@ future_unlock (GAsyncFuturePrivate *priv)
   g_bit_unlock (&priv->word, WORD_LOCK_BIT);
 }
 
-/* A G_TYPE_POINTER value uses only data[0]; a future made with
- * gasync_future_new_for_pointer() keeps the pointer's destroy notify in the
- * otherwise unused data[1]. */
-#define POINTER_DESTROY(v) ((v)->data[1].v_pointer)
+#define POINTER_DESTROY(v) _GASYNC_VALUE_POINTER_DESTROY (v)
 
 static gboolean future_complete (GAsyncFuture *self,
                                  GValue       *value,
-                                 GError       *error);
+                                 GError       *error,
+                                 gint          flags);
 
 static void
 gasync_future_dispose (GObject *object)
@@ -168,7 +166,8 @@ gasync_future_dispose (GObject *object)
   if (STATE (GET_PRIV (self)) == GASYNC_FUTURE_PENDING)
     future_complete (self, NULL,
                      g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_DROPPED,
-                                          _("The future was dropped before it completed")));
+                                          _("The future was dropped before it completed")),
+                     0);
 
   G_OBJECT_CLASS (gasync_future_parent_class)->dispose (object);
 }
@@ -220,10 +219,13 @@ gasync_future_init (GAsyncFuture *self)
 
 /* Internal machinery */
 
+/* Settles @self with @value (stolen) or @error (taken), also setting
+ * @flags (WORD_CANCELLED) in the same critical section. */
 static gboolean
 future_complete (GAsyncFuture *self,
                  GValue       *value,
-                 GError       *error)
+                 GError       *error,
+                 gint          flags)
 {
   GAsyncFuturePrivate *priv = GET_PRIV (self);
   GAsyncNotify *notifies;
@@ -254,7 +256,7 @@ future_complete (GAsyncFuture *self,
       memset (value, 0, sizeof *value);
     }
   notifies = g_steal_pointer (&priv->notifies);
-  g_atomic_int_or (&priv->word, error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED);
+  g_atomic_int_or (&priv->word, flags | (error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED));
   future_unlock (priv);
 
   /* Registration order. */
@@ -307,7 +309,7 @@ gboolean
 _gasync_future_resolve_steal (GAsyncFuture *self,
                               GValue       *value)
 {
-  return future_complete (self, value, NULL);
+  return future_complete (self, value, NULL, 0);
 }
 
 gboolean
@@ -321,14 +323,14 @@ _gasync_future_resolve_copy (GAsyncFuture *self,
 
   g_value_init (&copy, G_VALUE_TYPE (value));
   g_value_copy (value, &copy);
-  return future_complete (self, &copy, NULL);
+  return future_complete (self, &copy, NULL, 0);
 }
 
 gboolean
 _gasync_future_reject (GAsyncFuture *self,
                        GError       *error)
 {
-  return future_complete (self, NULL, error);
+  return future_complete (self, NULL, error, 0);
 }
 
 gboolean
@@ -540,7 +542,7 @@ future_new_resolved_steal (GValue *value)
 {
   GAsyncFuture *self = g_object_new (GASYNC_TYPE_FUTURE, NULL);
 
-  future_complete (self, value, NULL);
+  future_complete (self, value, NULL, 0);
   return self;
 }
 
@@ -584,7 +586,7 @@ gasync_future_new_for_error (GError *error)
   g_return_val_if_fail (error != NULL, NULL);
 
   self = g_object_new (GASYNC_TYPE_FUTURE, NULL);
-  future_complete (self, NULL, error);
+  future_complete (self, NULL, error, 0);
   return self;
 }
 
@@ -1244,22 +1246,19 @@ gasync_future_cancel (GAsyncFuture *future)
 
   priv = GET_PRIV (future);
 
-  future_lock (priv);
-  if (STATE (priv) == GASYNC_FUTURE_PENDING)
-    {
-      g_atomic_int_or (&priv->word, WORD_CANCELLED);
-      if (priv->cancellable != NULL)
-        cancellable = g_object_ref (priv->cancellable);
-    }
-  future_unlock (priv);
+  /* Flag and rejection in one critical section: a producer that settles
+   * concurrently either wins (and the future was never cancelled) or
+   * finds it cancelled (and is ignored quietly). */
+  if (!future_complete (future, NULL,
+                        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                             _("Operation was cancelled")),
+                        WORD_CANCELLED))
+    return;
 
-  if (!_gasync_future_reject (future,
-                              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   _("Operation was cancelled"))))
-    {
-      g_clear_object (&cancellable);
-      return;
-    }
+  future_lock (priv);
+  if (priv->cancellable != NULL)
+    cancellable = g_object_ref (priv->cancellable);
+  future_unlock (priv);
 
   if (cancellable != NULL)
     {

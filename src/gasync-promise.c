@@ -428,7 +428,7 @@ gasync_promise_resolve_pointer (GAsyncPromise  *promise,
 
   g_value_init (&value, G_TYPE_POINTER);
   g_value_set_pointer (&value, v_pointer);
-  value.data[1].v_pointer = (gpointer) destroy;
+  _GASYNC_VALUE_POINTER_DESTROY (&value) = (gpointer) destroy;
   promise_resolve_steal (promise, &value);
 }
 
