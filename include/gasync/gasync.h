@@ -15,5 +15,7 @@
 #include "gasync-future.h"
 #include "gasync-promise.h"
 #include "gasync-block-on.h"
+#include "gasync-runtime.h"
+#include "gasync-combinators.h"
 
 #undef GASYNC_INSIDE

@@ -1,0 +1,825 @@
+/* gasync-combinators.c: waiting for several futures, timeouts, cancellation
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "gasync-combinators.h"
+#include "gasync-error.h"
+#include "gasync-future-private.h"
+#include "gasync-i18n-private.h"
+#include "gasync-tsan-private.h"
+
+/* A combinator watches its inputs the way every gasync waiter does: with a
+ * GAsyncNotify node in each input, and without holding a reference on it
+ * (a dropped input rejects with DROPPED, which the combinator sees). The
+ * combined ("output") future is held by the combinator, which is held by
+ * the inputs' notify lists, so it lives until every input has settled.
+ *
+ * When the output settles (decided by an input, or cancelled by its
+ * owner), a notify on it cancels the inputs that are still pending. To do
+ * that safely without owning them, each node has an atomic state: an input
+ * whose node is still PENDING has not finished running our notify, so it
+ * cannot have been finalized (a dropped future runs its notifies from
+ * dispose, before finalize). The canceller pins the node (PENDING →
+ * PINNED), takes a reference, and unpins it; a notify that finds its node
+ * pinned waits for the unpin, which takes a few instructions. */
+
+typedef enum {
+  COMB_ALL,
+  COMB_ALL_SETTLED,
+  COMB_ANY,
+  COMB_RACE,
+} CombKind;
+
+enum {
+  NODE_UNUSED,     /* the input had settled when we looked: no notify */
+  NODE_PENDING,    /* our notify is registered on the input */
+  NODE_PINNED,     /* a canceller is taking a reference on the input */
+  NODE_NOTIFIED,   /* our notify ran */
+};
+
+typedef struct _Combinator Combinator;
+
+typedef struct
+{
+  GAsyncNotify   notify;
+  Combinator    *comb;
+  GAsyncFuture  *input;    /* not owned: alive while state is PENDING or PINNED */
+  gint           state;    /* atomic */
+  guint          index;
+} Node;
+
+struct _Combinator
+{
+  gint            ref_count;   /* atomic: the constructor, each registered node, the output notify */
+  gint            remaining;   /* atomic: inputs not settled, plus one while constructing */
+  gint            decided;     /* atomic: the combinator has settled the output */
+  CombKind        kind;
+  guint           n;
+  GAsyncFuture   *output;      /* owned */
+  GAsyncNotify    output_notify;
+  /* Owned references to settled inputs, one slot per input, each written
+   * by exactly one party; read by whoever takes remaining to zero. NULL
+   * for race, which does not keep them. */
+  GAsyncFuture  **settled;
+  Node            nodes[];
+};
+
+static void
+comb_unref (Combinator *comb)
+{
+  if (!g_atomic_int_dec_and_test (&comb->ref_count))
+    return;
+
+  if (comb->settled != NULL)
+    for (guint i = 0; i < comb->n; i++)
+      g_clear_object (&comb->settled[i]);
+  g_object_unref (comb->output);
+  g_free (comb);
+}
+
+static gboolean
+comb_decide (Combinator *comb)
+{
+  return g_atomic_int_compare_and_exchange (&comb->decided, FALSE, TRUE);
+}
+
+static void
+comb_resolve_with_list (Combinator *comb)
+{
+  GListStore *store = g_list_store_new (GASYNC_TYPE_FUTURE);
+  GValue value = G_VALUE_INIT;
+
+  g_list_store_splice (store, 0, 0, (gpointer *) comb->settled, comb->n);
+  g_value_init (&value, G_TYPE_LIST_MODEL);
+  g_value_take_object (&value, store);
+  _gasync_future_resolve_steal (comb->output, &value);
+}
+
+#define MAX_JOINED_MESSAGES 8
+
+static void
+comb_reject_all_failed (Combinator *comb)
+{
+  GString *message = g_string_new (NULL);
+  guint shown = 0;
+
+  if (comb->n == 0)
+    g_string_append (message, _("No futures were given, so none could resolve"));
+  else if (comb->n == 1)
+    g_string_append (message, _("The only future was rejected: "));
+  else
+    g_string_append_printf (message, _("All %u futures were rejected: "), comb->n);
+
+  for (guint i = 0; i < comb->n; i++)
+    {
+      const GError *error = gasync_future_get_error (comb->settled[i]);
+
+      if (shown == MAX_JOINED_MESSAGES)
+        {
+          g_string_append_printf (message, _("; and %u more"), comb->n - shown);
+          break;
+        }
+      g_string_append_printf (message, "%s%s", shown > 0 ? "; " : "",
+                              error != NULL ? error->message : "?");
+      shown++;
+    }
+
+  _gasync_future_reject (comb->output,
+                         g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_ALL_FAILED, message->str));
+  g_string_free (message, TRUE);
+}
+
+/* @input (alive for the duration) has settled. */
+static void
+comb_input_settled (Combinator   *comb,
+                    guint         index,
+                    GAsyncFuture *input)
+{
+  gboolean resolved = gasync_future_get_state (input) == GASYNC_FUTURE_RESOLVED;
+  gboolean last;
+
+  switch (comb->kind)
+    {
+    case COMB_ALL:
+      if (resolved)
+        comb->settled[index] = g_object_ref (input);
+      else if (comb_decide (comb))
+        _gasync_future_settle_like (comb->output, input);
+      break;
+    case COMB_ALL_SETTLED:
+      comb->settled[index] = g_object_ref (input);
+      break;
+    case COMB_ANY:
+      if (!resolved)
+        comb->settled[index] = g_object_ref (input);
+      else if (comb_decide (comb))
+        _gasync_future_settle_like (comb->output, input);
+      break;
+    case COMB_RACE:
+    default:
+      if (comb_decide (comb))
+        _gasync_future_settle_like (comb->output, input);
+      break;
+    }
+
+  last = g_atomic_int_dec_and_test (&comb->remaining);
+  if (!last || !comb_decide (comb))
+    return;
+
+  /* Every input settled and none decided earlier. */
+  if (comb->kind == COMB_ANY)
+    comb_reject_all_failed (comb);
+  else
+    comb_resolve_with_list (comb);
+}
+
+static void
+node_notify (GAsyncNotify *notify,
+             GAsyncFuture *completed)
+{
+  Node *node = (Node *) notify;
+  Combinator *comb = node->comb;
+
+  /* A canceller holds a pin for a few instructions: wait it out. */
+  while (!g_atomic_int_compare_and_exchange (&node->state, NODE_PENDING, NODE_NOTIFIED))
+    ;
+
+  comb_input_settled (comb, node->index, completed);
+  comb_unref (comb);
+}
+
+/* Cancels the inputs that are still pending. */
+static void
+comb_cancel_pending (Combinator *comb)
+{
+  GAsyncFuture *stack_refs[16];
+  GAsyncFuture **refs = comb->n <= G_N_ELEMENTS (stack_refs) ? stack_refs : g_new (GAsyncFuture *, comb->n);
+  guint n_refs = 0;
+
+  for (guint i = 0; i < comb->n; i++)
+    {
+      Node *node = &comb->nodes[i];
+
+      if (!g_atomic_int_compare_and_exchange (&node->state, NODE_PENDING, NODE_PINNED))
+        continue;
+      refs[n_refs++] = g_object_ref (node->input);
+      g_atomic_int_set (&node->state, NODE_PENDING);
+    }
+
+  /* Cancelling settles them, which runs our node notifies: no pin held. */
+  for (guint i = 0; i < n_refs; i++)
+    {
+      gasync_future_cancel (refs[i]);
+      g_object_unref (refs[i]);
+    }
+
+  if (refs != stack_refs)
+    g_free (refs);
+}
+
+static void
+output_notify (GAsyncNotify *notify,
+               GAsyncFuture *completed)
+{
+  Combinator *comb = (Combinator *) ((char *) notify - G_STRUCT_OFFSET (Combinator, output_notify));
+
+  comb_cancel_pending (comb);
+  comb_unref (comb);
+}
+
+static GAsyncFuture *
+invalid_argument (const char *what)
+{
+  return gasync_future_new_for_error_printf (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                             _("Invalid argument: %s"), what);
+}
+
+static gboolean
+futures_are_valid (GAsyncFuture **futures,
+                   guint          n_futures)
+{
+  if (futures == NULL)
+    return n_futures == 0;
+  for (guint i = 0; i < n_futures; i++)
+    if (!GASYNC_IS_FUTURE (futures[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static GAsyncFuture *
+combine (CombKind       kind,
+         GAsyncFuture **futures,
+         guint          n_futures)
+{
+  gsize size = sizeof (Combinator) + n_futures * sizeof (Node);
+  gboolean keep_settled = kind != COMB_RACE;
+  Combinator *comb;
+  GAsyncFuture *output;
+
+  if (keep_settled)
+    size += n_futures * sizeof (GAsyncFuture *);
+
+  comb = g_malloc (size);
+  comb->ref_count = 2;                 /* the constructor, the output notify */
+  comb->remaining = n_futures + 1;     /* plus the constructor's guard */
+  comb->decided = FALSE;
+  comb->kind = kind;
+  comb->n = n_futures;
+  comb->output = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  comb->output_notify.func = output_notify;
+  comb->settled = NULL;
+  if (keep_settled)
+    {
+      comb->settled = (GAsyncFuture **) &comb->nodes[n_futures];
+      memset (comb->settled, 0, n_futures * sizeof (GAsyncFuture *));
+    }
+
+  output = g_object_ref (comb->output);
+  _gasync_future_add_notify (output, &comb->output_notify);
+
+  for (guint i = 0; i < n_futures; i++)
+    {
+      Node *node = &comb->nodes[i];
+      GAsyncFuture *input = futures[i];
+
+      node->notify.func = node_notify;
+      node->comb = comb;
+      node->input = input;
+      node->index = i;
+
+      /* Decided already: what is left is not needed any more. */
+      if (g_atomic_int_get (&comb->decided))
+        gasync_future_cancel (input);
+
+      if (!gasync_future_is_pending (input))
+        {
+          node->state = NODE_UNUSED;
+          comb_input_settled (comb, i, input);
+          continue;
+        }
+
+      g_atomic_int_set (&node->state, NODE_PENDING);
+      g_atomic_int_inc (&comb->ref_count);
+      _gasync_future_add_notify (input, &node->notify);
+    }
+
+  /* Decided while we registered: cancel whatever the output notify, which
+   * may have run before some nodes were registered, could not see. */
+  if (g_atomic_int_get (&comb->decided))
+    comb_cancel_pending (comb);
+
+  /* Drop the guard: with no input, or all settled, this decides. */
+  if (g_atomic_int_dec_and_test (&comb->remaining) && comb_decide (comb))
+    {
+      if (kind == COMB_ANY)
+        comb_reject_all_failed (comb);
+      else
+        comb_resolve_with_list (comb);
+    }
+
+  comb_unref (comb);
+  return output;
+}
+
+/**
+ * gasync_future_all:
+ * @futures: (array length=n_futures) (transfer none): the futures to wait for
+ * @n_futures: the number of futures
+ *
+ * Waits for every one of @futures to resolve.
+ *
+ * The returned future resolves, once all have resolved, with a
+ * #GListModel of #GAsyncFuture (a #GListStore): @futures themselves, in
+ * order, all resolved, so each value is read with the future's getters:
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(GListModel) results = gasync_future_dup_object (all, &error);
+ * g_autoptr(GAsyncFuture) first = g_list_model_get_item (results, 0);
+ * int n = gasync_future_get_int (first, &error);
+ * ]|
+ *
+ * (Python: `for f in all.get_value(): f.get_int()`.) It rejects as soon as
+ * one of them is rejected, with a copy of that error, and then cancels
+ * the ones still pending with gasync_future_cancel(). It never resolves
+ * when one was rejected, whatever settles later. With no futures it
+ * resolves at once with an empty list.
+ *
+ * The combinator does not keep @futures alive (whatever settles them
+ * does; one dropped by everyone rejects with %GASYNC_ERROR_DROPPED).
+ * Cancelling the returned future cancels the pending @futures too.
+ *
+ * Returns: (transfer full): a future of a #GListModel of @futures
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_all (GAsyncFuture **futures,
+                   guint          n_futures)
+{
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+
+  return combine (COMB_ALL, futures, n_futures);
+}
+
+/**
+ * gasync_future_all_settled:
+ * @futures: (array length=n_futures) (transfer none): the futures to wait for
+ * @n_futures: the number of futures
+ *
+ * Waits for every one of @futures to settle, resolved or rejected.
+ *
+ * The returned future never rejects (unless cancelled): it resolves, once
+ * all have settled, with a #GListModel of #GAsyncFuture (a #GListStore)
+ * holding @futures in order, each resolved or rejected, to be inspected
+ * with gasync_future_get_state(), the getters and
+ * gasync_future_get_error(). With no futures it resolves at once with an
+ * empty list. Cancelling the returned future cancels the pending
+ * @futures. See gasync_join() for the C form with a variable number of
+ * arguments.
+ *
+ * Returns: (transfer full): a future of a #GListModel of @futures
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_all_settled (GAsyncFuture **futures,
+                           guint          n_futures)
+{
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+
+  return combine (COMB_ALL_SETTLED, futures, n_futures);
+}
+
+/**
+ * gasync_future_any:
+ * @futures: (array length=n_futures) (transfer none): the futures to wait for
+ * @n_futures: the number of futures
+ *
+ * Waits for the first of @futures to resolve.
+ *
+ * The returned future resolves with (a copy of) the value of the first
+ * one that resolves, and the others still pending are then cancelled. It
+ * rejects only when every one was rejected, with
+ * %GASYNC_ERROR_ALL_FAILED and a message that joins theirs (the first
+ * few); each error stays available from its own future with
+ * gasync_future_get_error(). With no futures it rejects at once with
+ * %GASYNC_ERROR_ALL_FAILED.
+ *
+ * Returns: (transfer full): the combined future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_any (GAsyncFuture **futures,
+                   guint          n_futures)
+{
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+
+  return combine (COMB_ANY, futures, n_futures);
+}
+
+/**
+ * gasync_future_race:
+ * @futures: (array length=n_futures) (transfer none): the futures to race
+ * @n_futures: the number of futures, at least one
+ *
+ * Waits for the first of @futures to settle, either way.
+ *
+ * The returned future settles like the first one that settles (with a
+ * copy of its value or error), and the losers still pending are
+ * cancelled. If some have settled already, the first of those in
+ * @futures wins. With no futures it rejects at once with
+ * %GASYNC_ERROR_INVALID_ARGUMENT, since it could never settle.
+ *
+ * Returns: (transfer full): the combined future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_race (GAsyncFuture **futures,
+                    guint          n_futures)
+{
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+
+  if (n_futures == 0)
+    return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                _("A race of no futures could never settle"));
+
+  return combine (COMB_RACE, futures, n_futures);
+}
+
+/**
+ * gasync_join: (skip)
+ * @first: (nullable): the first future, or %NULL for none
+ * @...: more futures, then %NULL
+ *
+ * Waits for every future given to settle, like `tokio::join!`: the C form
+ * of gasync_future_all_settled(). The returned future resolves with a
+ * #GListModel of the futures, in order, each resolved or rejected; in C
+ * it is simplest to read the futures you passed once it has resolved:
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(GAsyncFuture) a = gasync_spawn (fetch, "a", NULL);
+ * g_autoptr(GAsyncFuture) b = gasync_spawn (fetch, "b", NULL);
+ * g_autoptr(GAsyncFuture) both = gasync_join (a, b, NULL);
+ *
+ * // … once both has resolved, on the caller's context:
+ * if (gasync_future_get_error (a) != NULL)
+ *   g_printerr ("a failed: %s\n", gasync_future_get_error (a)->message);
+ * ]|
+ *
+ * Use gasync_future_all() to stop at the first error instead.
+ *
+ * Returns: (transfer full): a future of a #GListModel of the futures
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_join (GAsyncFuture *first,
+             ...)
+{
+  GAsyncFuture *stack[16];
+  GAsyncFuture **futures = stack;
+  guint n = 0, allocated = G_N_ELEMENTS (stack);
+  GAsyncFuture *ret;
+  va_list args;
+
+  va_start (args, first);
+  for (GAsyncFuture *f = first; f != NULL; f = va_arg (args, GAsyncFuture *))
+    {
+      if (n == allocated)
+        {
+          allocated *= 2;
+          if (futures == stack)
+            futures = g_memdup2 (stack, sizeof stack);
+          futures = g_renew (GAsyncFuture *, futures, allocated);
+        }
+      futures[n++] = f;
+    }
+  va_end (args);
+
+  ret = gasync_future_all_settled (futures, n);
+  if (futures != stack)
+    g_free (futures);
+  return ret;
+}
+
+/* Timers: one gasync thread iterates a context of its own, so a timeout
+ * fires even where no main context is iterated (a thread blocked in
+ * gasync_future_wait(), say). Continuations still run on their own
+ * contexts. */
+
+static GMutex        timer_lock;
+static GMainContext *timer_context;   /* protected by timer_lock */
+
+static gpointer
+timer_thread_main (gpointer data)
+{
+  GMainContext *context = data;
+
+  g_main_context_push_thread_default (context);
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+  return NULL;
+}
+
+static GMainContext *
+get_timer_context (void)
+{
+  GMainContext *context;
+
+  gasync_mutex_lock (&timer_lock);
+  if (timer_context == NULL)
+    {
+      timer_context = g_main_context_new ();
+      g_thread_unref (g_thread_new ("gasync-timer", timer_thread_main, timer_context));
+    }
+  context = timer_context;
+  gasync_mutex_unlock (&timer_lock);
+
+  return context;
+}
+
+typedef struct
+{
+  GAsyncNotify   notify;
+  GAsyncFuture  *future;      /* owned: the timer settles it */
+  GSource       *source;      /* owned */
+  guint          msec;
+  gboolean       reject;      /* TIMED_OUT rather than TRUE */
+  gint           fired;       /* atomic */
+  gint           ref_count;   /* atomic: the source's callback, the notify */
+} Timer;
+
+static void
+timer_unref (gpointer data)
+{
+  Timer *timer = data;
+
+  if (!g_atomic_int_dec_and_test (&timer->ref_count))
+    return;
+
+  g_source_unref (timer->source);
+  g_object_unref (timer->future);
+  g_free (timer);
+}
+
+static gboolean
+timer_fire (gpointer data)
+{
+  Timer *timer = data;
+
+  g_atomic_int_set (&timer->fired, TRUE);
+  if (timer->reject)
+    _gasync_future_reject (timer->future,
+                           g_error_new (GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT,
+                                        _("Timed out after %u ms"), timer->msec));
+  else
+    {
+      GValue value = G_VALUE_INIT;
+
+      g_value_init (&value, G_TYPE_BOOLEAN);
+      g_value_set_boolean (&value, TRUE);
+      _gasync_future_resolve_steal (timer->future, &value);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+timer_notify (GAsyncNotify *notify,
+              GAsyncFuture *completed)
+{
+  Timer *timer = (Timer *) notify;
+
+  /* Settled some other way (cancelled): the timer is not needed. */
+  if (!g_atomic_int_get (&timer->fired))
+    g_source_destroy (timer->source);
+  timer_unref (timer);
+}
+
+static GAsyncFuture *
+timer_new (guint    msec,
+           gboolean reject)
+{
+  Timer *timer = g_new0 (Timer, 1);
+  GAsyncFuture *future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+
+  timer->notify.func = timer_notify;
+  timer->future = g_object_ref (future);
+  timer->msec = msec;
+  timer->reject = reject;
+  timer->ref_count = 2;
+  timer->source = g_timeout_source_new (msec);
+  g_source_set_static_name (timer->source, reject ? "[gasync] future timeout" : "[gasync] timeout future");
+  g_source_set_callback (timer->source, timer_fire, timer, timer_unref);
+  _gasync_future_add_notify (future, &timer->notify);
+  g_source_attach (timer->source, get_timer_context ());
+
+  return future;
+}
+
+/**
+ * gasync_timeout_new:
+ * @msec: the delay in milliseconds
+ *
+ * Creates a future that resolves with %TRUE after @msec milliseconds, the
+ * asynchronous sleep. The timer runs on a thread of gasync's, so the
+ * future resolves whether or not any main context is being iterated;
+ * continuations registered on it still run on their own contexts.
+ * Cancelling the future stops the timer.
+ *
+ * Returns: (transfer full): a future that resolves after @msec ms
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_timeout_new (guint msec)
+{
+  return timer_new (msec, FALSE);
+}
+
+/**
+ * gasync_future_with_timeout:
+ * @future: a #GAsyncFuture
+ * @msec: how long to wait, in milliseconds
+ *
+ * Returns a future that settles like @future if it settles within @msec
+ * milliseconds, or else rejects with %GASYNC_ERROR_TIMED_OUT and cancels
+ * @future (with gasync_future_cancel(), so its producer stops). It is the
+ * race of @future against a timer; see gasync_timeout_new() for where the
+ * timer runs.
+ *
+ * Returns: (transfer full): the future with a deadline
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_with_timeout (GAsyncFuture *future,
+                            guint         msec)
+{
+  GAsyncFuture *pair[2];
+  GAsyncFuture *ret;
+
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), invalid_argument ("future"));
+
+  pair[0] = future;
+  pair[1] = timer_new (msec, TRUE);
+  ret = combine (COMB_RACE, pair, 2);
+  g_object_unref (pair[1]);
+
+  return ret;
+}
+
+/* Futures that reject when a GCancellable fires */
+
+typedef struct
+{
+  GAsyncNotify   notify;
+  GAsyncFuture  *future;         /* owned: the handler settles it */
+  GCancellable  *cancellable;    /* owned */
+  GMutex         mutex;
+  gulong         handler_id;     /* protected by mutex; 0 once claimed */
+  gboolean       done;           /* protected by mutex */
+  gint           ref_count;      /* atomic: the signal handler, the notify */
+} CancelWatch;
+
+static void
+cancel_watch_unref (gpointer data)
+{
+  CancelWatch *watch = data;
+
+  if (!g_atomic_int_dec_and_test (&watch->ref_count))
+    return;
+
+  g_mutex_clear (&watch->mutex);
+  g_object_unref (watch->cancellable);
+  g_object_unref (watch->future);
+  g_free (watch);
+}
+
+/* Marks the watch done and returns the handler to disconnect, if any. */
+static gulong
+cancel_watch_claim (CancelWatch *watch)
+{
+  gulong id;
+
+  gasync_mutex_lock (&watch->mutex);
+  id = watch->handler_id;
+  watch->handler_id = 0;
+  watch->done = TRUE;
+  gasync_mutex_unlock (&watch->mutex);
+
+  return id;
+}
+
+static void
+cancel_watch_fired (GCancellable *cancellable,
+                    gpointer      data)
+{
+  CancelWatch *watch = data;
+  gulong id;
+
+  GASYNC_TSAN_ACQUIRE (cancellable);
+
+  /* g_signal_handler_disconnect() is safe inside the handler, where
+   * g_cancellable_disconnect() would deadlock; the closure keeps our data
+   * alive until the emission is over. */
+  id = cancel_watch_claim (watch);
+  if (id != 0)
+    g_signal_handler_disconnect (cancellable, id);
+
+  _gasync_future_reject (watch->future,
+                         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                              _("Operation was cancelled")));
+}
+
+static void
+cancel_watch_notify (GAsyncNotify *notify,
+                     GAsyncFuture *completed)
+{
+  CancelWatch *watch = (CancelWatch *) notify;
+  gulong id = cancel_watch_claim (watch);
+
+  /* Settled some other way: stop watching. Not g_cancellable_disconnect(),
+   * which would deadlock if we are inside an emission of the same
+   * cancellable (another of its handlers may have settled us). */
+  if (id != 0)
+    g_signal_handler_disconnect (watch->cancellable, id);
+  cancel_watch_unref (watch);
+}
+
+/**
+ * gasync_future_new_for_cancellable:
+ * @cancellable: a #GCancellable
+ *
+ * Creates a future that rejects with %G_IO_ERROR_CANCELLED when
+ * @cancellable is cancelled (at once if it already is), and never
+ * resolves. Race it against work to give the work a cancel button:
+ *
+ * |[<!-- language="C" -->
+ * GAsyncFuture *pair[] = { work, gasync_future_new_for_cancellable (cancel) };
+ * g_autoptr(GAsyncFuture) stoppable = gasync_future_race (pair, 2);
+ * g_object_unref (pair[1]);
+ * ]|
+ *
+ * The future is kept alive by its handler on @cancellable until it
+ * settles; settling it another way (cancelling it with
+ * gasync_future_cancel(), as gasync_future_race() does with losers)
+ * disconnects the handler.
+ *
+ * Returns: (transfer full): a future that rejects when @cancellable fires
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_new_for_cancellable (GCancellable *cancellable)
+{
+  CancelWatch *watch;
+  GAsyncFuture *future;
+  gulong id;
+  gboolean done;
+
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), invalid_argument ("cancellable"));
+
+  if (g_cancellable_is_cancelled (cancellable))
+    return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                _("Operation was cancelled"));
+
+  future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  watch = g_new0 (CancelWatch, 1);
+  watch->notify.func = cancel_watch_notify;
+  watch->future = g_object_ref (future);
+  watch->cancellable = g_object_ref (cancellable);
+  g_mutex_init (&watch->mutex);
+  watch->ref_count = 2;
+  _gasync_future_add_notify (future, &watch->notify);
+
+  /* If it is cancelled meanwhile, the handler runs inside connect and the
+   * data is dropped at once (id 0). */
+  GASYNC_TSAN_RELEASE (cancellable);
+  g_atomic_int_inc (&watch->ref_count);
+  id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_watch_fired),
+                              watch, cancel_watch_unref);
+
+  gasync_mutex_lock (&watch->mutex);
+  done = watch->done;
+  if (!done)
+    watch->handler_id = id;
+  gasync_mutex_unlock (&watch->mutex);
+
+  /* Settled while we connected: nobody else will disconnect it. */
+  if (done && id != 0)
+    g_signal_handler_disconnect (cancellable, id);
+
+  /* Our own reference on the watch, taken for the connect. */
+  cancel_watch_unref (watch);
+
+  return future;
+}
