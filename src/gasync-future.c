@@ -528,6 +528,7 @@ _gasync_check_may_block (const char  *what,
     return TRUE;
 
   g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK,
+               /* TRANSLATORS: %s is a function name, such as gasync_block_on() */
                _("%s was called on an async runtime worker thread, where blocking "
                  "could deadlock the work queued behind it; use "
                  "gasync_spawn_blocking() or a continuation instead"),

@@ -29,13 +29,49 @@
  */
 #define GASYNC_VERSION_0_1 (G_ENCODE_VERSION (0, 1))
 
+/**
+ * GASYNC_VERSION_CUR_STABLE:
+ *
+ * The current stable version of gasync, in the format of
+ * %GASYNC_VERSION_0_1.
+ *
+ * Since: 0.1
+ */
 #define GASYNC_VERSION_CUR_STABLE (G_ENCODE_VERSION (GASYNC_MAJOR_VERSION, GASYNC_MINOR_VERSION))
+
+/**
+ * GASYNC_VERSION_PREV_STABLE:
+ *
+ * The stable version of gasync before %GASYNC_VERSION_CUR_STABLE, in the
+ * same format; 0.1 is the first, so both are the same.
+ *
+ * Since: 0.1
+ */
 #define GASYNC_VERSION_PREV_STABLE GASYNC_VERSION_CUR_STABLE
 
+/**
+ * GASYNC_VERSION_MIN_REQUIRED:
+ *
+ * Define it before including `<gasync/gasync.h>` to the oldest gasync
+ * version (for example %GASYNC_VERSION_0_1) the program must build with:
+ * API deprecated in later versions then stays warning-free. Defaults to
+ * %GASYNC_VERSION_CUR_STABLE.
+ *
+ * Since: 0.1
+ */
 #ifndef GASYNC_VERSION_MIN_REQUIRED
 # define GASYNC_VERSION_MIN_REQUIRED (GASYNC_VERSION_CUR_STABLE)
 #endif
 
+/**
+ * GASYNC_VERSION_MAX_ALLOWED:
+ *
+ * Define it before including `<gasync/gasync.h>` to the newest gasync
+ * version whose API the program may use: anything newer warns. Defaults
+ * to %GASYNC_VERSION_CUR_STABLE.
+ *
+ * Since: 0.1
+ */
 #ifndef GASYNC_VERSION_MAX_ALLOWED
 # define GASYNC_VERSION_MAX_ALLOWED (GASYNC_VERSION_CUR_STABLE)
 #endif
