@@ -17,5 +17,6 @@
 #include "gasync-block-on.h"
 #include "gasync-runtime.h"
 #include "gasync-combinators.h"
+#include "gasync-channel.h"
 
 #undef GASYNC_INSIDE
