@@ -430,16 +430,33 @@ core_tasks_finished (RtCore *core,
     }
 }
 
-/* A task that never ran: reject its handle, free its data, drop the
- * queue's reference. Returns 1 (one task finished) for core accounting. */
-static gint
+/* The task is done with its data: release it and stop counting it, and
+ * only then settle the handle, so that whoever sees the handle settled
+ * may rely on both (a runtime dropped after its last handle settled is
+ * idle, and joins its threads at once). */
+static void
+task_done (GAsyncTaskFuture *task)
+{
+  task_release_data (task);
+  if (task->core != NULL)
+    core_tasks_finished (task->core, 1);
+}
+
+/* A task that never ran: reject its handle and drop the queue's reference. */
+static void
 task_discard (GAsyncTaskFuture *task,
               GError           *error)
 {
-  task_release_data (task);
+  task_done (task);
   _gasync_future_reject (GASYNC_FUTURE (task), error);
   g_object_unref (task);
-  return 1;
+}
+
+static GError *
+not_started_error (void)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                              _("The runtime was shut down before the task started"));
 }
 
 static void
@@ -481,11 +498,9 @@ task_async_settled (GAsyncDispatchItem *item)
       gasync_mutex_unlock (&core->lock);
     }
 
-  task_release_data (task);
+  task_done (task);
   _gasync_future_settle_like (GASYNC_FUTURE (task), task->job.completed);
   _gasync_context_job_clear (&task->job);
-  if (core != NULL)
-    core_tasks_finished (core, 1);
   g_object_unref (task);
 }
 
@@ -496,9 +511,8 @@ spawn_function_name (GAsyncTaskFuture *task)
 }
 
 /* Runs an async task on the current thread, whose thread-default context
- * is the one it should use, and consumes the queue's reference. Returns 1
- * if the task finished here, 0 if it waits for the future it returned. */
-static gint
+ * is the one it should use, and consumes the queue's reference. */
+static void
 task_run_async (GAsyncTaskFuture *task)
 {
   GAsyncFuture *handle = GASYNC_FUTURE (task);
@@ -510,14 +524,16 @@ task_run_async (GAsyncTaskFuture *task)
   /* Cancelled before it started: it never runs. */
   if (!gasync_future_is_pending (handle))
     {
-      task_release_data (task);
+      task_done (task);
       g_object_unref (task);
-      return 1;
+      return;
     }
 
   if (core != NULL && g_atomic_int_get (&core->aborting))
-    return task_discard (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                    _("The runtime was shut down before the task started")));
+    {
+      task_discard (task, not_started_error ());
+      return;
+    }
 
   cancellable = _gasync_future_ensure_cancellable (handle);
   future = task->func.async (cancellable, task->user_data);
@@ -527,18 +543,19 @@ task_run_async (GAsyncTaskFuture *task)
       if (future != NULL)
         g_critical ("The function given to %s returned something that is not a GAsyncFuture",
                     spawn_function_name (task));
-      return task_discard (task, g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                              _("The function given to %s returned no future"),
-                                              spawn_function_name (task)));
+      task_discard (task, g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                       _("The function given to %s returned no future"),
+                                       spawn_function_name (task)));
+      return;
     }
 
   if (!gasync_future_is_pending (future))
     {
-      task_release_data (task);
+      task_done (task);
       _gasync_future_settle_like (handle, future);
       g_object_unref (future);
       g_object_unref (task);
-      return 1;
+      return;
     }
 
   /* Wait for it on this context. We keep the task, not the future:
@@ -555,14 +572,14 @@ task_run_async (GAsyncTaskFuture *task)
   _gasync_future_add_notify (future, &task->job.node.notify);
   g_object_unref (future);
 
-  /* A shutdown that is cancelling tasks may have missed this one. */
+  /* A shutdown that is cancelling tasks started after this one had begun
+   * to run, and could not see it. */
   if (aborting)
     gasync_future_cancel (handle);
-
-  return 0;
 }
 
-static gint
+/* Runs a blocking task; the caller keeps its reference. */
+static void
 task_run_blocking (GAsyncTaskFuture *task)
 {
   GAsyncFuture *handle = GASYNC_FUTURE (task);
@@ -572,21 +589,20 @@ task_run_blocking (GAsyncTaskFuture *task)
 
   if (!gasync_future_is_pending (handle))
     {
-      task_release_data (task);
-      return 1;
+      task_done (task);
+      return;
     }
 
   if (g_atomic_int_get (&task->core->aborting))
     {
-      task_release_data (task);
-      _gasync_future_reject (handle, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                         _("The runtime was shut down before the task started")));
-      return 1;
+      task_done (task);
+      _gasync_future_reject (handle, not_started_error ());
+      return;
     }
 
   ok = task->func.blocking (_gasync_future_ensure_cancellable (handle), &result,
                             task->user_data, &error);
-  task_release_data (task);
+  task_done (task);
 
   if (ok)
     {
@@ -611,8 +627,6 @@ task_run_blocking (GAsyncTaskFuture *task)
         }
       _gasync_future_reject (handle, error);
     }
-
-  return 1;
 }
 
 /* Async workers */
@@ -724,7 +738,6 @@ run_source_dispatch (GSource     *source,
       guint share = (core->queue.len + core->n_workers - 1) / core->n_workers;
       guint n = ring_pop_many (&core->queue, batch, CLAMP (share, 1, BATCH_SIZE));
       Worker *other = NULL;
-      gint finished = 0;
 
       g_atomic_int_set (&core->queue_len, core->queue.len);
       if (n == 0)
@@ -738,8 +751,7 @@ run_source_dispatch (GSource     *source,
 
       /* User code runs here, with no lock held. */
       for (guint i = 0; i < n; i++)
-        finished += task_run_async (batch[i]);
-      core_tasks_finished (core, finished);
+        task_run_async (batch[i]);
       ran += n;
 
       gasync_mutex_lock (&core->lock);
@@ -813,7 +825,7 @@ blocking_main (gpointer data)
           gasync_mutex_unlock (&core->bl_lock);
 
           /* User code runs here, with no lock held. */
-          core_tasks_finished (core, task_run_blocking (task));
+          task_run_blocking (task);
 
           gasync_mutex_lock (&core->bl_lock);
           self->current = NULL;
@@ -1037,7 +1049,6 @@ rt_core_abort (RtCore *core)
   g_autoptr(GPtrArray) running = g_ptr_array_new_with_free_func (g_object_unref);
   GAsyncTaskFuture **queued, **bl_queued;
   guint n_queued, n_bl_queued;
-  gint finished = 0;
 
   gasync_mutex_lock (&core->lock);
   g_atomic_int_set (&core->aborting, TRUE);
@@ -1055,18 +1066,14 @@ rt_core_abort (RtCore *core)
   gasync_mutex_unlock (&core->bl_lock);
 
   for (guint i = 0; i < n_queued; i++)
-    finished += task_discard (queued[i], g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                              _("The runtime was shut down before the task started")));
+    task_discard (queued[i], not_started_error ());
   for (guint i = 0; i < n_bl_queued; i++)
-    finished += task_discard (bl_queued[i], g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                                 _("The runtime was shut down before the task started")));
+    task_discard (bl_queued[i], not_started_error ());
   g_free (queued);
   g_free (bl_queued);
 
   for (guint i = 0; i < running->len; i++)
     gasync_future_cancel (g_ptr_array_index (running, i));
-
-  core_tasks_finished (core, finished);
 }
 
 /* Joins every thread; the runtime must be stopped, and this is not one of
@@ -1515,9 +1522,9 @@ gasync_runtime_spawn_blocking (GAsyncRuntime    *runtime,
   /* The queue's reference goes with it. */
   if G_UNLIKELY (failed)
     {
-      core_tasks_finished (core, task_discard (task, g_error_new (GASYNC_ERROR, GASYNC_ERROR_FAILED,
-                                                                  _("Could not start a blocking thread: %s"),
-                                                                  error->message)));
+      task_discard (task, g_error_new (GASYNC_ERROR, GASYNC_ERROR_FAILED,
+                                       _("Could not start a blocking thread: %s"),
+                                       error->message));
     }
 
   return GASYNC_FUTURE (task);
