@@ -575,6 +575,8 @@ timer_fire (gpointer data)
 {
   Timer *timer = data;
 
+  /* Handed over through the timer context, inside libglib. */
+  GASYNC_TSAN_ACQUIRE (timer);
   g_atomic_int_set (&timer->fired, TRUE);
   if (timer->reject)
     _gasync_future_reject (timer->future,
@@ -610,6 +612,8 @@ timer_new (guint    msec,
 {
   Timer *timer = g_new0 (Timer, 1);
   GAsyncFuture *future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  GMainContext *context;
+  GSource *source;
 
   timer->notify.func = timer_notify;
   timer->future = g_object_ref (future);
@@ -620,7 +624,13 @@ timer_new (guint    msec,
   g_source_set_static_name (timer->source, reject ? "[gasync] future timeout" : "[gasync] timeout future");
   g_source_set_callback (timer->source, timer_fire, timer, timer_unref);
   _gasync_future_add_notify (future, &timer->notify);
-  g_source_attach (timer->source, get_timer_context ());
+
+  /* Once attached, the timer may fire and be freed at any moment: touch
+   * nothing of it afterwards. */
+  source = timer->source;
+  context = get_timer_context ();
+  GASYNC_TSAN_RELEASE (timer);
+  g_source_attach (source, context);
 
   return future;
 }
