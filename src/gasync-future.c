@@ -780,7 +780,7 @@ gasync_future_new_for_object (gpointer v_object)
 }
 
 /**
- * gasync_future_new_for_boxed:
+ * gasync_future_new_for_boxed: (skip)
  * @boxed_type: a boxed #GType
  * @v_boxed: (nullable): the boxed value; it is copied
  *
@@ -804,7 +804,7 @@ gasync_future_new_for_boxed (GType         boxed_type,
 }
 
 /**
- * gasync_future_new_for_pointer:
+ * gasync_future_new_for_pointer: (skip)
  * @v_pointer: (nullable): the pointer
  * @destroy: (nullable): called on @v_pointer when the future is finalized
  *
@@ -1586,7 +1586,7 @@ gasync_future_wait_async (GAsyncFuture        *future,
  * Finishes gasync_future_wait_async(). On failure a zero-filled @value is
  * initialized to %G_TYPE_POINTER, %NULL.
  *
- * Returns: %TRUE if @future resolved and @value was set; %FALSE with
+ * Returns: (skip): %TRUE if @future resolved and @value was set; %FALSE with
  *   @error set if it was rejected or the wait was cancelled
  *
  * Since: 0.1
@@ -1687,7 +1687,7 @@ blocking_wait_cancelled (GCancellable *cancellable,
  * with %G_IO_ERROR_CANCELLED. On failure a zero-filled @value is
  * initialized to %G_TYPE_POINTER, %NULL.
  *
- * Returns: %TRUE if @future resolved and @value was set
+ * Returns: (skip): %TRUE if @future resolved and @value was set
  *
  * Since: 0.1
  */
@@ -1713,7 +1713,7 @@ gasync_future_wait (GAsyncFuture  *future,
  * Like gasync_future_wait(), but gives up with %GASYNC_ERROR_TIMED_OUT
  * after @timeout_msec milliseconds (@future keeps running).
  *
- * Returns: %TRUE if @future resolved and @value was set
+ * Returns: (skip): %TRUE if @future resolved and @value was set
  *
  * Since: 0.1
  */
