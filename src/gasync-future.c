@@ -421,6 +421,51 @@ _gasync_future_ensure_cancellable (GAsyncFuture *self)
   return ret;
 }
 
+/* As _gasync_future_ensure_cancellable(), but with a cancellable the
+ * caller supplies (the runtime recycles them): @future takes it unless it
+ * has one already. Returns the future's cancellable (transfer none). */
+GCancellable *
+_gasync_future_take_cancellable (GAsyncFuture *self,
+                                 GCancellable *cancellable)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+  GCancellable *ret;
+  gboolean cancel = FALSE;
+
+  future_lock (priv);
+  if (priv->cancellable == NULL)
+    {
+      priv->cancellable = g_steal_pointer (&cancellable);
+      cancel = (g_atomic_int_get (&priv->word) & WORD_CANCELLED) != 0;
+    }
+  ret = priv->cancellable;
+  future_unlock (priv);
+
+  g_clear_object (&cancellable);
+  if (cancel)
+    g_cancellable_cancel (ret);
+
+  return ret;
+}
+
+/* Takes the cancellable back from a settled future, with the future's
+ * reference (gasync_future_cancel() on a settled future no longer looks at
+ * it), or returns NULL if it has none. */
+GCancellable *
+_gasync_future_steal_cancellable (GAsyncFuture *self)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+  GCancellable *ret;
+
+  g_return_val_if_fail (STATE (priv) != GASYNC_FUTURE_PENDING, NULL);
+
+  future_lock (priv);
+  ret = g_steal_pointer (&priv->cancellable);
+  future_unlock (priv);
+
+  return ret;
+}
+
 void
 _gasync_value_init_for_error (GValue *value)
 {
@@ -1745,6 +1790,11 @@ gasync_future_wait_with_timeout (GAsyncFuture  *future,
 
   if (g_atomic_int_get (&G_OBJECT (future)->ref_count) == 1)
     {
+      /* Whatever settles a future holds a reference until after it
+       * settled it, so it may have settled it and let go just now. */
+      if (STATE (priv) != GASYNC_FUTURE_PENDING)
+        return gasync_future_get_value (future, value, error);
+
       g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED,
                            _("Nothing else holds the pending future, so it can never complete"));
       goto fail;
