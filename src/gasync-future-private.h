@@ -53,6 +53,9 @@ void          _gasync_future_adopt              (GAsyncFuture  *future,
                                                  GAsyncFuture  *source);
 gboolean      _gasync_future_was_cancelled      (GAsyncFuture  *future);
 GCancellable *_gasync_future_ensure_cancellable (GAsyncFuture  *future);
+GCancellable *_gasync_future_take_cancellable   (GAsyncFuture  *future,
+                                                 GCancellable  *cancellable);
+GCancellable *_gasync_future_steal_cancellable  (GAsyncFuture  *future);
 
 /* A G_TYPE_POINTER value uses only data[0]; a future resolved with a
  * pointer and its destroy notify keeps the notify in the otherwise unused
