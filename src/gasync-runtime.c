@@ -150,6 +150,12 @@
 /* Idle blocking threads exit after this long. */
 #define BLOCKING_KEEP_ALIVE_USEC (10 * G_USEC_PER_SEC)
 
+/* The blocking pool grows at once, when a task finds no idle thread, up to
+ * this many threads (or the number of processors, if more); beyond it, by
+ * one thread whenever the oldest queued task has waited this long. */
+#define BLOCKING_EAGER_THREADS   4
+#define BLOCKING_STARVED_MSEC    1
+
 typedef struct _RtCore         RtCore;
 typedef struct _Worker         Worker;
 typedef struct _BlockingThread BlockingThread;
@@ -185,6 +191,7 @@ struct _GAsyncTaskFuture
   gpointer           user_data;
   GDestroyNotify     destroy;
   GMainContext      *local_context;   /* owned, gasync_spawn_local() only */
+  gint64             queued_at;       /* blocking tasks: when they were queued */
 
   /* An async function returned a pending future: this job finishes the
    * task on the context that ran it. gasync_spawn_local() first uses the
@@ -197,6 +204,9 @@ struct _GAsyncTaskFuture
 };
 
 G_DEFINE_FINAL_TYPE (GAsyncTaskFuture, gasync_task_future, GASYNC_TYPE_FUTURE)
+
+/* A task is its handle: no checked cast on the hot paths. */
+#define TASK_HANDLE(task) ((GAsyncFuture *) (task))
 
 typedef struct
 {
@@ -220,15 +230,25 @@ struct _Worker
 
   /* the worker thread only */
   gboolean      quit;
+  GCancellable *spare;         /* a cancellable to give the next task */
 };
 
 struct _BlockingThread
 {
-  GThread          *thread;    /* owned until joined or detached; protected by bl_lock */
-  GAsyncTaskFuture *current;   /* protected by bl_lock: the task running now */
-  gboolean          exited;    /* protected by bl_lock */
-  BlockingThread   *next;      /* protected by bl_lock */
   RtCore           *core;
+  GCond             cond;      /* with bl_lock: this thread is woken */
+
+  /* protected by bl_lock */
+  GThread          *thread;    /* owned until joined or detached */
+  GAsyncTaskFuture *current;   /* the task running now */
+  BlockingThread   *next;      /* in core->bl_threads */
+  BlockingThread   *next_idle; /* in core->bl_idle */
+  gboolean          idle;      /* waiting, in core->bl_idle */
+  gboolean          woken;     /* told to look at the queue */
+  gboolean          exited;
+
+  /* the thread only */
+  GCancellable     *spare;     /* a cancellable to give the next task */
 };
 
 struct _RtCore
@@ -257,13 +277,15 @@ struct _RtCore
   gboolean          joining;       /* a shutdown is joining the threads */
   gboolean          joined;        /* threads joined or detached */
 
+  guint             bl_eager;      /* immutable: threads started without waiting */
   GMutex            bl_lock;
-  GCond             bl_cond;       /* work for idle blocking threads */
   /* protected by bl_lock: */
   TaskRing          bl_queue;
   BlockingThread   *bl_threads;    /* every thread not joined, alive or exited */
+  BlockingThread   *bl_idle;       /* waiting threads, a stack (the warmest on top) */
   guint             bl_n_alive;
-  guint             bl_n_idle;
+  guint             bl_n_waking;   /* woken or starting, not looking at the queue yet */
+  gboolean          bl_monitored;  /* a starvation monitor is ticking */
 };
 
 /* The runtime whose thread this is (worker or blocking), if any. */
@@ -294,8 +316,9 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (GAsyncRuntime, gasync_runtime, G_TYPE_OBJECT)
 
-static void rt_core_release (RtCore *core);
-static void rt_core_unref   (RtCore *core);
+static void rt_core_release  (RtCore *core);
+static void rt_core_unref    (RtCore *core);
+static void rt_core_wake_all (RtCore *core);
 
 /* The task future type */
 
@@ -421,13 +444,7 @@ core_tasks_finished (RtCore *core,
   gasync_mutex_unlock (&core->lock);
 
   if (stopped)
-    {
-      for (guint i = 0; i < core->n_workers; i++)
-        g_main_context_wakeup (core->workers[i].context);
-      gasync_mutex_lock (&core->bl_lock);
-      g_cond_broadcast (&core->bl_cond);
-      gasync_mutex_unlock (&core->bl_lock);
-    }
+    rt_core_wake_all (core);
 }
 
 /* The task is done with its data: release it and stop counting it, and
@@ -448,7 +465,7 @@ task_discard (GAsyncTaskFuture *task,
               GError           *error)
 {
   task_done (task);
-  _gasync_future_reject (GASYNC_FUTURE (task), error);
+  _gasync_future_reject (TASK_HANDLE (task), error);
   g_object_unref (task);
 }
 
@@ -499,9 +516,55 @@ task_async_settled (GAsyncDispatchItem *item)
     }
 
   task_done (task);
-  _gasync_future_settle_like (GASYNC_FUTURE (task), task->job.completed);
+  _gasync_future_settle_like (TASK_HANDLE (task), task->job.completed);
   _gasync_context_job_clear (&task->job);
   g_object_unref (task);
+}
+
+/* Every task gets a GCancellable for gasync_future_cancel() on its handle
+ * to cancel. Creating and finalizing one costs about as much as the rest
+ * of a trivial task, so each thread keeps the one its last task got if
+ * that task settled its handle itself and left nothing behind on it: no
+ * other reference (a GIO call still running with it), no handler, not
+ * cancelled. Cancelling the handle afterwards does not touch it (only a
+ * pending future's cancellable is cancelled). */
+static guint cancelled_signal_id;
+
+static GCancellable *
+task_give_cancellable (GAsyncTaskFuture  *task,
+                       GCancellable     **spare)
+{
+  GAsyncFuture *handle = TASK_HANDLE (task);
+
+  if (spare == NULL)
+    return _gasync_future_ensure_cancellable (handle);
+  if (*spare == NULL)
+    *spare = g_cancellable_new ();
+  return _gasync_future_take_cancellable (handle, g_steal_pointer (spare));
+}
+
+static void
+task_recycle_cancellable (GAsyncTaskFuture  *task,
+                          GCancellable     **spare)
+{
+  GCancellable *cancellable;
+
+  if (spare == NULL)
+    return;
+
+  cancellable = _gasync_future_steal_cancellable (TASK_HANDLE (task));
+  if (cancellable == NULL)
+    return;
+
+  if G_UNLIKELY (cancelled_signal_id == 0)
+    g_atomic_int_set (&cancelled_signal_id, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE));
+
+  if (g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) == 1 &&
+      !g_cancellable_is_cancelled (cancellable) &&
+      !g_signal_has_handler_pending (cancellable, g_atomic_int_get (&cancelled_signal_id), 0, TRUE))
+    *spare = cancellable;
+  else
+    g_object_unref (cancellable);
 }
 
 static const char *
@@ -511,11 +574,13 @@ spawn_function_name (GAsyncTaskFuture *task)
 }
 
 /* Runs an async task on the current thread, whose thread-default context
- * is the one it should use, and consumes the queue's reference. */
+ * is the one it should use, and consumes the queue's reference. @spare is
+ * the thread's spare cancellable, if it keeps one. */
 static void
-task_run_async (GAsyncTaskFuture *task)
+task_run_async (GAsyncTaskFuture  *task,
+                GCancellable     **spare)
 {
-  GAsyncFuture *handle = GASYNC_FUTURE (task);
+  GAsyncFuture *handle = TASK_HANDLE (task);
   RtCore *core = task->core;
   GCancellable *cancellable;
   GAsyncFuture *future;
@@ -535,7 +600,7 @@ task_run_async (GAsyncTaskFuture *task)
       return;
     }
 
-  cancellable = _gasync_future_ensure_cancellable (handle);
+  cancellable = task_give_cancellable (task, spare);
   future = task->func.async (cancellable, task->user_data);
 
   if G_UNLIKELY (future == NULL || !GASYNC_IS_FUTURE (future))
@@ -552,7 +617,9 @@ task_run_async (GAsyncTaskFuture *task)
   if (!gasync_future_is_pending (future))
     {
       task_done (task);
-      _gasync_future_settle_like (handle, future);
+      /* Settled by us, not cancelled: nobody else will use the cancellable. */
+      if (_gasync_future_settle_like (handle, future))
+        task_recycle_cancellable (task, spare);
       g_object_unref (future);
       g_object_unref (task);
       return;
@@ -580,9 +647,10 @@ task_run_async (GAsyncTaskFuture *task)
 
 /* Runs a blocking task; the caller keeps its reference. */
 static void
-task_run_blocking (GAsyncTaskFuture *task)
+task_run_blocking (GAsyncTaskFuture  *task,
+                   GCancellable     **spare)
 {
-  GAsyncFuture *handle = GASYNC_FUTURE (task);
+  GAsyncFuture *handle = TASK_HANDLE (task);
   GValue result = G_VALUE_INIT;
   GError *error = NULL;
   gboolean ok;
@@ -600,7 +668,7 @@ task_run_blocking (GAsyncTaskFuture *task)
       return;
     }
 
-  ok = task->func.blocking (_gasync_future_ensure_cancellable (handle), &result,
+  ok = task->func.blocking (task_give_cancellable (task, spare), &result,
                             task->user_data, &error);
   task_done (task);
 
@@ -613,7 +681,8 @@ task_run_blocking (GAsyncTaskFuture *task)
         }
       if (G_VALUE_TYPE (&result) == G_TYPE_INVALID)
         g_value_init (&result, G_TYPE_POINTER);
-      _gasync_future_resolve_steal (handle, &result);
+      if (_gasync_future_resolve_steal (handle, &result))
+        task_recycle_cancellable (task, spare);
     }
   else
     {
@@ -751,7 +820,7 @@ run_source_dispatch (GSource     *source,
 
       /* User code runs here, with no lock held. */
       for (guint i = 0; i < n; i++)
-        task_run_async (batch[i]);
+        task_run_async (batch[i], &worker->spare);
       ran += n;
 
       gasync_mutex_lock (&core->lock);
@@ -792,6 +861,7 @@ worker_main (gpointer data)
   while (!worker->quit)
     g_main_context_iteration (worker->context, TRUE);
 
+  g_clear_object (&worker->spare);
   g_main_context_pop_thread_default (worker->context);
   _gasync_thread_set_async_worker (FALSE);
   g_private_set (&current_core, NULL);
@@ -802,6 +872,28 @@ worker_main (gpointer data)
 }
 
 /* The blocking pool */
+
+static void
+bl_wake_locked (RtCore         *core,
+                BlockingThread *bt)
+{
+  bt->woken = TRUE;
+  core->bl_n_waking++;
+  g_cond_signal (&bt->cond);
+}
+
+static void
+bl_unpark_locked (RtCore         *core,
+                  BlockingThread *self)
+{
+  BlockingThread **link = &core->bl_idle;
+
+  while (*link != self)
+    link = &(*link)->next_idle;
+  *link = self->next_idle;
+  self->next_idle = NULL;
+  self->idle = FALSE;
+}
 
 static gpointer
 blocking_main (gpointer data)
@@ -816,6 +908,12 @@ blocking_main (gpointer data)
     {
       gint64 deadline;
 
+      if (self->woken)
+        {
+          self->woken = FALSE;
+          core->bl_n_waking--;
+        }
+
       if (core->bl_queue.len > 0)
         {
           GAsyncTaskFuture *task;
@@ -825,7 +923,7 @@ blocking_main (gpointer data)
           gasync_mutex_unlock (&core->bl_lock);
 
           /* User code runs here, with no lock held. */
-          task_run_blocking (task);
+          task_run_blocking (task, &self->spare);
 
           gasync_mutex_lock (&core->bl_lock);
           self->current = NULL;
@@ -838,15 +936,19 @@ blocking_main (gpointer data)
       if (g_atomic_int_get (&core->stop))
         break;
 
+      /* Park on top of the idle stack until a spawn wakes us. */
+      self->idle = TRUE;
+      self->next_idle = core->bl_idle;
+      core->bl_idle = self;
       deadline = g_get_monotonic_time () + BLOCKING_KEEP_ALIVE_USEC;
-      core->bl_n_idle++;
-      while (core->bl_queue.len == 0 && !g_atomic_int_get (&core->stop))
-        if (!gasync_cond_wait_until (&core->bl_cond, &core->bl_lock, deadline))
+      while (!self->woken && !g_atomic_int_get (&core->stop))
+        if (!gasync_cond_wait_until (&self->cond, &core->bl_lock, deadline))
           break;
-      core->bl_n_idle--;
+      if (self->idle)
+        bl_unpark_locked (core, self);
 
-      if (core->bl_queue.len == 0 && !g_atomic_int_get (&core->stop) &&
-          g_get_monotonic_time () >= deadline)
+      /* Idle for the whole keep-alive: exit. */
+      if (!self->woken && core->bl_queue.len == 0 && !g_atomic_int_get (&core->stop))
         break;
     }
 
@@ -854,6 +956,7 @@ blocking_main (gpointer data)
   self->exited = TRUE;
   gasync_mutex_unlock (&core->bl_lock);
 
+  g_clear_object (&self->spare);
   g_private_set (&current_core, NULL);
   rt_core_unref (core);
   live_threads_add (-1);
@@ -885,6 +988,15 @@ bl_reap_exited_locked (RtCore *core)
 }
 
 static void
+bl_thread_free (BlockingThread *bt)
+{
+  if (bt->thread != NULL)
+    g_thread_unref (bt->thread);
+  g_cond_clear (&bt->cond);
+  g_free (bt);
+}
+
+static void
 bl_join_list (BlockingThread *list)
 {
   while (list != NULL)
@@ -892,20 +1004,37 @@ bl_join_list (BlockingThread *list)
       BlockingThread *next = list->next;
 
       if (list->thread != NULL)
-        g_thread_join (list->thread);
-      g_free (list);
+        g_thread_join (g_steal_pointer (&list->thread));
+      bl_thread_free (list);
       list = next;
     }
 }
 
-/* Starts a blocking thread; called with bl_lock held. */
+/* Starts a blocking thread, which looks at the queue as soon as it runs;
+ * called with bl_lock held. Exited threads are unlinked into @reaped, to
+ * be joined outside the lock. */
 static gboolean
-bl_start_thread_locked (RtCore  *core,
-                        GError **error)
+bl_start_thread_locked (RtCore          *core,
+                        BlockingThread **reaped,
+                        GError         **error)
 {
   BlockingThread *bt = g_new0 (BlockingThread, 1);
+  BlockingThread *exited = bl_reap_exited_locked (core);
+
+  if (exited != NULL)
+    {
+      BlockingThread *last = exited;
+
+      while (last->next != NULL)
+        last = last->next;
+      last->next = *reaped;
+      *reaped = exited;
+    }
 
   bt->core = core;
+  g_cond_init (&bt->cond);
+  bt->woken = TRUE;
+  core->bl_n_waking++;
   g_atomic_int_inc (&core->ref_count);
   live_threads_add (1);
   /* Created under the lock: the new thread waits for it before it looks
@@ -913,9 +1042,10 @@ bl_start_thread_locked (RtCore  *core,
   bt->thread = g_thread_try_new ("gasync-blocking", blocking_main, bt, error);
   if (bt->thread == NULL)
     {
+      core->bl_n_waking--;
       live_threads_add (-1);
       g_atomic_int_add (&core->ref_count, -1);
-      g_free (bt);
+      bl_thread_free (bt);
       return FALSE;
     }
 
@@ -923,6 +1053,53 @@ bl_start_thread_locked (RtCore  *core,
   core->bl_threads = bt;
   core->bl_n_alive++;
   return TRUE;
+}
+
+/* Whether queued tasks wait with no thread on its way to them. */
+static gboolean
+bl_starved_locked (RtCore *core)
+{
+  return core->bl_queue.len > core->bl_n_waking && !g_atomic_int_get (&core->stop);
+}
+
+/* Runs on the first async worker, every BLOCKING_STARVED_MSEC while the
+ * pool is saturated: a task that waited that long gets a new thread, so
+ * tasks that wait for each other cannot starve the pool. */
+static gboolean
+bl_monitor_tick (gpointer data)
+{
+  RtCore *core = data;
+  BlockingThread *reaped = NULL;
+  gboolean keep;
+
+  gasync_mutex_lock (&core->bl_lock);
+  keep = bl_starved_locked (core) && core->bl_n_alive < core->max_blocking;
+  if (keep)
+    {
+      GAsyncTaskFuture *oldest = core->bl_queue.items[core->bl_queue.head];
+
+      if (g_get_monotonic_time () - oldest->queued_at >= BLOCKING_STARVED_MSEC * G_TIME_SPAN_MILLISECOND)
+        bl_start_thread_locked (core, &reaped, NULL);
+    }
+  else
+    core->bl_monitored = FALSE;
+  gasync_mutex_unlock (&core->bl_lock);
+
+  bl_join_list (reaped);
+
+  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void
+bl_start_monitor (RtCore *core)
+{
+  GSource *source = g_timeout_source_new (BLOCKING_STARVED_MSEC);
+
+  /* The worker's context lives as long as the core, which outlives it. */
+  g_source_set_static_name (source, "[gasync] blocking pool monitor");
+  g_source_set_callback (source, bl_monitor_tick, core, NULL);
+  g_source_attach (source, core->workers[0].context);
+  g_source_unref (source);
 }
 
 /* The core */
@@ -938,8 +1115,8 @@ rt_core_new (guint n_workers,
   core->max_blocking = max_blocking;
   g_mutex_init (&core->lock);
   g_cond_init (&core->cond);
+  core->bl_eager = MIN (max_blocking, MAX (BLOCKING_EAGER_THREADS, g_get_num_processors ()));
   g_mutex_init (&core->bl_lock);
-  g_cond_init (&core->bl_cond);
   core->state = STATE_RUNNING;
 
   core->workers = g_new0 (Worker, n_workers);
@@ -1002,9 +1179,7 @@ rt_core_unref (RtCore *core)
       BlockingThread *bt = core->bl_threads;
 
       core->bl_threads = bt->next;
-      if (bt->thread != NULL)
-        g_thread_unref (bt->thread);
-      g_free (bt);
+      bl_thread_free (bt);
     }
 
   g_free (core->queue.items);
@@ -1012,7 +1187,6 @@ rt_core_unref (RtCore *core)
   g_mutex_clear (&core->lock);
   g_cond_clear (&core->cond);
   g_mutex_clear (&core->bl_lock);
-  g_cond_clear (&core->bl_cond);
   g_free (core);
 }
 
@@ -1038,7 +1212,8 @@ rt_core_wake_all (RtCore *core)
   for (guint i = 0; i < core->n_workers; i++)
     g_main_context_wakeup (core->workers[i].context);
   gasync_mutex_lock (&core->bl_lock);
-  g_cond_broadcast (&core->bl_cond);
+  for (BlockingThread *bt = core->bl_threads; bt != NULL; bt = bt->next)
+    g_cond_signal (&bt->cond);
   gasync_mutex_unlock (&core->bl_lock);
 }
 
@@ -1398,10 +1573,10 @@ static GAsyncFuture *
 reject_closed (GAsyncTaskFuture *task)
 {
   task_release_data (task);
-  _gasync_future_reject (GASYNC_FUTURE (task),
+  _gasync_future_reject (TASK_HANDLE (task),
                          g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED,
                                               _("The runtime was shut down")));
-  return GASYNC_FUTURE (task);
+  return TASK_HANDLE (task);
 }
 
 /**
@@ -1461,7 +1636,7 @@ gasync_runtime_spawn (GAsyncRuntime  *runtime,
   if (worker != NULL)
     g_main_context_wakeup (worker->context);
 
-  return GASYNC_FUTURE (task);
+  return TASK_HANDLE (task);
 }
 
 /**
@@ -1495,6 +1670,7 @@ gasync_runtime_spawn_blocking (GAsyncRuntime    *runtime,
   GAsyncTaskFuture *task;
   BlockingThread *reaped = NULL;
   gboolean failed = FALSE;
+  gboolean monitor = FALSE;
   RtCore *core;
 
   g_return_val_if_fail (GASYNC_IS_RUNTIME (runtime), invalid_argument ("runtime"));
@@ -1512,23 +1688,41 @@ gasync_runtime_spawn_blocking (GAsyncRuntime    *runtime,
   g_atomic_int_inc (&core->outstanding);
   gasync_mutex_unlock (&core->lock);
 
+  task->queued_at = g_get_monotonic_time ();
+
   gasync_mutex_lock (&core->bl_lock);
   ring_push (&core->bl_queue, g_object_ref (task));
-  if (core->bl_queue.len > core->bl_n_idle && core->bl_n_alive < core->max_blocking)
+  /* Only when no thread already on its way will take it: a thread that
+   * is busy picks the next task up without sleeping. */
+  if (bl_starved_locked (core))
     {
-      reaped = bl_reap_exited_locked (core);
-      if (!bl_start_thread_locked (core, &error) && core->bl_n_alive == 0)
+      if (core->bl_idle != NULL)
         {
-          /* Nothing could ever run it: take it back. */
-          core->bl_queue.len--;
-          failed = TRUE;
+          BlockingThread *bt = core->bl_idle;
+
+          bl_unpark_locked (core, bt);
+          bl_wake_locked (core, bt);
+        }
+      else if (core->bl_n_alive < core->bl_eager)
+        {
+          if (!bl_start_thread_locked (core, &reaped, &error) && core->bl_n_alive == 0)
+            {
+              /* Nothing could ever run it: take it back. */
+              core->bl_queue.len--;
+              failed = TRUE;
+            }
+        }
+      else if (core->bl_n_alive < core->max_blocking && !core->bl_monitored)
+        {
+          core->bl_monitored = TRUE;
+          monitor = TRUE;
         }
     }
-  if (core->bl_n_idle > 0)
-    g_cond_signal (&core->bl_cond);
   gasync_mutex_unlock (&core->bl_lock);
 
   bl_join_list (reaped);
+  if (monitor)
+    bl_start_monitor (core);
 
   /* The queue's reference goes with it. */
   if G_UNLIKELY (failed)
@@ -1538,7 +1732,7 @@ gasync_runtime_spawn_blocking (GAsyncRuntime    *runtime,
                                        error->message));
     }
 
-  return GASYNC_FUTURE (task);
+  return TASK_HANDLE (task);
 }
 
 static void
@@ -1717,7 +1911,7 @@ local_run (GAsyncDispatchItem *item)
   GMainContext *context = g_steal_pointer (&task->local_context);
 
   g_main_context_push_thread_default (context);
-  task_run_async (task);
+  task_run_async (task, NULL);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 }
@@ -1763,7 +1957,7 @@ gasync_spawn_local (GMainContext   *context,
   g_object_ref (task);
   _gasync_dispatcher_push (_gasync_dispatcher_for_context (context), &task->job.node.item);
 
-  return GASYNC_FUTURE (task);
+  return TASK_HANDLE (task);
 }
 
 /* Private, for tests */
