@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gasync-channel.h"
+#include "gasync-channel-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
@@ -317,6 +318,7 @@ struct _GAsyncChannel
   WaiterList      send_waiters;    /* parked sends; only while the channel is full */
   AttachSource   *source;          /* the attached receive source, owned reference */
   gboolean        source_woken;    /* its ready time is 0 */
+  guint64         n_source_wakeups;
 };
 
 struct _GAsyncSender
@@ -652,6 +654,7 @@ slot_from_value (GAsyncChannel  *chan,
                  GError        **error)
 {
   GValue converted = G_VALUE_INIT;
+  const GValue *original = value;
   GType have = G_VALUE_TYPE (value);
   gboolean ok = TRUE;
 
@@ -730,8 +733,18 @@ slot_from_value (GAsyncChannel  *chan,
 
   if (kind_is_pointer_like (chan->kind) && item->v_pointer == NULL)
     {
-      g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                   _("A channel does not carry NULL items"));
+      /* GLib's object-to-object transform gives NULL for an instance of
+       * another class: that is a mismatch, not a NULL item. */
+      if (original != value && g_value_fits_pointer (original) &&
+          g_value_peek_pointer (original) != NULL)
+        g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH,
+                     _("A value of type “%s” cannot be sent on a channel of “%s”"),
+                     G_VALUE_HOLDS_OBJECT (original) ?
+                     G_OBJECT_TYPE_NAME (g_value_peek_pointer (original)) : g_type_name (have),
+                     g_type_name (chan->item_type));
+      else
+        g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                     _("A channel does not carry NULL items"));
       ok = FALSE;
     }
 
@@ -1057,6 +1070,7 @@ channel_wake_source_locked (GAsyncChannel *chan)
   if (chan->source != NULL && !chan->source_woken)
     {
       chan->source_woken = TRUE;
+      chan->n_source_wakeups++;
       g_source_set_ready_time ((GSource *) chan->source, 0);
     }
 }
@@ -3326,14 +3340,18 @@ attach_callback_free (gpointer data)
   GAsyncChannel *chan = self->channel;
   gboolean detached = FALSE;
 
-  gasync_mutex_lock (&chan->mutex);
-  if (chan->source == self)
+  /* NULL only for a source that was never attached (finalized first). */
+  if (chan != NULL)
     {
-      chan->source = NULL;
-      chan->source_woken = FALSE;
-      detached = TRUE;
+      gasync_mutex_lock (&chan->mutex);
+      if (chan->source == self)
+        {
+          chan->source = NULL;
+          chan->source_woken = FALSE;
+          detached = TRUE;
+        }
+      gasync_mutex_unlock (&chan->mutex);
     }
-  gasync_mutex_unlock (&chan->mutex);
 
   if (cb->destroy != NULL)
     cb->destroy (cb->user_data);
@@ -3435,4 +3453,28 @@ gasync_receiver_attach (GAsyncReceiver    *receiver,
   g_main_context_unref (context);
 
   return id;
+}
+
+/* Tests */
+
+void
+_gasync_receiver_get_stats (GAsyncReceiver     *receiver,
+                            GAsyncChannelStats *stats)
+{
+  GAsyncChannel *chan = receiver->channel;
+
+  memset (stats, 0, sizeof *stats);
+
+  gasync_mutex_lock (&chan->mutex);
+  stats->n_queued = chan->queue.length;
+  stats->n_send_blocked = chan->n_send_blocked;
+  stats->n_recv_blocked = chan->n_recv_blocked;
+  for (Waiter *w = chan->send_waiters.head; w != NULL; w = w->next)
+    stats->n_send_parked++;
+  for (Waiter *w = chan->recv_waiters.head; w != NULL; w = w->next)
+    stats->n_recv_waiting++;
+  stats->n_producers = chan->n_producers;
+  stats->attached = chan->source != NULL;
+  stats->n_source_wakeups = chan->n_source_wakeups;
+  gasync_mutex_unlock (&chan->mutex);
 }
