@@ -655,6 +655,110 @@ test_cancel_after_completion (void)
   job_clear (&job);
 }
 
+/* Threads recycle the cancellable of a task that finished by itself; a
+ * recycled one must never be one that was kept, cancelled or left with a
+ * handler. One worker runs the tasks in order. */
+
+typedef struct
+{
+  GCancellable *seen;               /* not owned: compared by address */
+  gboolean      cancelled_at_start;
+  gboolean      handler_at_start;
+  gint         *handler_calls;
+  guint         action;
+} Recycle;
+
+enum { RECYCLE_NOTHING, RECYCLE_CONNECT, RECYCLE_CANCEL, RECYCLE_KEEP };
+
+static void
+count_call (GCancellable *cancellable,
+            gpointer      data)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+static GAsyncFuture *
+recycle_run (GCancellable *cancellable,
+             gpointer      data)
+{
+  Recycle *r = data;
+
+  r->seen = cancellable;
+  r->cancelled_at_start = g_cancellable_is_cancelled (cancellable);
+  r->handler_at_start = g_signal_has_handler_pending (cancellable,
+                                                      g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                      0, TRUE);
+  switch (r->action)
+    {
+    case RECYCLE_CONNECT:
+      g_cancellable_connect (cancellable, G_CALLBACK (count_call), r->handler_calls, NULL);
+      break;
+    case RECYCLE_CANCEL:
+      g_cancellable_cancel (cancellable);
+      break;
+    case RECYCLE_KEEP:
+      g_object_ref (cancellable);   /* leaked on purpose until the test ends */
+      break;
+    default:
+      break;
+    }
+  return gasync_future_new_for_boolean (TRUE);
+}
+
+static void
+test_recycled_cancellables (void)
+{
+  GAsyncRuntime *rt = gasync_runtime_new (1);
+  gint handler_calls = 0;
+  Recycle r[6] = {
+    { .action = RECYCLE_NOTHING },
+    { .action = RECYCLE_NOTHING },
+    { .action = RECYCLE_CONNECT, .handler_calls = &handler_calls },
+    { .action = RECYCLE_CANCEL },
+    { .action = RECYCLE_KEEP },
+    { .action = RECYCLE_NOTHING },
+  };
+  GAsyncFuture *h[6];
+  g_autoptr(GAsyncFuture) last = NULL;
+  Job job;
+
+  job_init (&job);
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    h[i] = gasync_runtime_spawn (rt, recycle_run, &r[i], NULL);
+  /* Then one that is cancelled while it waits: only its own cancellable
+   * fires, no handler left by an earlier task. */
+  last = gasync_runtime_spawn (rt, cancellable_job_run, &job, job_destroy);
+  g_assert_true (gasync_test_latch_wait (&job.started, TIMEOUT_MS));
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    await_settled (h[i]);
+  /* Cancelling a finished task touches nothing. */
+  gasync_future_cancel (h[1]);
+  gasync_future_cancel (last);
+  g_assert_true (gasync_test_latch_wait (&job.destroyed, TIMEOUT_MS));
+
+  /* Recycling does happen... */
+  g_assert_true (r[1].seen == r[0].seen);
+  /* ...but never with state left behind. */
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    {
+      g_assert_false (r[i].cancelled_at_start);
+      g_assert_false (r[i].handler_at_start);
+      g_assert_cmpint (gasync_future_get_state (h[i]), ==, GASYNC_FUTURE_RESOLVED);
+    }
+  g_assert_true (g_cancellable_is_cancelled (job.cancellable));
+  g_assert_cmpint (handler_calls, ==, 0);
+  /* The kept one was not given to anyone else. */
+  g_assert_true (r[5].seen != r[4].seen);
+  g_assert_true (job.cancellable != r[4].seen);
+  g_assert_false (g_cancellable_is_cancelled (r[4].seen));
+
+  shutdown_and_unref (rt);
+  g_object_unref (r[4].seen);
+  for (guint i = 0; i < G_N_ELEMENTS (r); i++)
+    g_object_unref (h[i]);
+  job_clear (&job);
+}
+
 /* The blocking pool */
 
 #define CHAIN_LENGTH 64
@@ -1468,6 +1572,7 @@ main (int   argc,
   g_test_add_func ("/runtime/cancel/while-running", test_cancel_while_running);
   g_test_add_func ("/runtime/cancel/blocking-while-running", test_cancel_blocking_while_running);
   g_test_add_func ("/runtime/cancel/after-completion", test_cancel_after_completion);
+  g_test_add_func ("/runtime/cancel/recycled-cancellables", test_recycled_cancellables);
   g_test_add_func ("/runtime/spawn-blocking/dependent-chain", test_blocking_dependent_chain);
   g_test_add_func ("/runtime/spawn-blocking/cap", test_blocking_cap);
   g_test_add_func ("/runtime/spawn-blocking/separate-from-workers", test_blocking_separate_from_workers);
