@@ -1993,7 +1993,7 @@ sender_send_value (GAsyncSender  *sender,
  * For a %G_TYPE_POINTER item, the channel takes over the pointer when this
  * succeeds (see gasync_channel_new_full()).
  *
- * Returns: %TRUE if the item was queued
+ * Returns: (skip): %TRUE if the item was queued
  *
  * Since: 0.1
  */
@@ -2023,7 +2023,7 @@ gasync_sender_send (GAsyncSender  *sender,
  * Like gasync_sender_send(), but gives up with %GASYNC_ERROR_TIMED_OUT if
  * there is no room after @timeout_msec milliseconds.
  *
- * Returns: %TRUE if the item was queued
+ * Returns: (skip): %TRUE if the item was queued
  *
  * Since: 0.1
  */
@@ -2052,7 +2052,7 @@ gasync_sender_send_with_timeout (GAsyncSender  *sender,
  * %GASYNC_ERROR_FULL if the channel is full (or earlier sends still wait
  * for room), and otherwise as gasync_sender_send().
  *
- * Returns: %TRUE if the item was queued
+ * Returns: (skip): %TRUE if the item was queued
  *
  * Since: 0.1
  */
@@ -2259,7 +2259,7 @@ gasync_sender_send_async (GAsyncSender        *sender,
  *
  * Finishes gasync_sender_send_async().
  *
- * Returns: %TRUE if the item was queued
+ * Returns: (skip): %TRUE if the item was queued
  *
  * Since: 0.1
  */
@@ -2946,7 +2946,7 @@ gasync_receiver_recv_async (GAsyncReceiver      *receiver,
  * %G_TYPE_POINTER item too). On failure a zero-filled @item is initialized
  * to %G_TYPE_POINTER, %NULL.
  *
- * Returns: %TRUE if an item was received
+ * Returns: (skip): %TRUE if an item was received
  *
  * Since: 0.1
  */

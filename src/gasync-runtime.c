@@ -1770,9 +1770,9 @@ shutdown_cancelled (GCancellable *cancellable,
  * %GASYNC_ERROR_WOULD_DEADLOCK on an async worker of any runtime or on a
  * blocking thread of @runtime itself.
  *
- * Returns: %TRUE if every task finished; %FALSE with @error set if the
- *   drain was cancelled (the runtime is shut down either way) or the call
- *   was refused
+ * Returns: (skip): %TRUE if every task finished; %FALSE with @error set
+ *   if the drain was cancelled (the runtime is shut down either way) or
+ *   the call was refused
  *
  * Since: 0.1
  */
