@@ -1,35 +1,6 @@
 // Smoke tests: the GAsync typelib from GJS 1.74: block_on over real GIO
 // work, a promise resolved from JS, errors surfacing as GLib.Error.
-import GLib from 'gi://GLib';
-import Gio from 'gi://Gio';
-import GAsync from 'gi://GAsync?version=1.0';
-
-let failures = 0;
-function test(name, fn) {
-    try {
-        fn();
-        print(`ok - ${name}`);
-    } catch (e) {
-        failures++;
-        print(`not ok - ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-function assertEquals(actual, expected) {
-    if (actual !== expected)
-        throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-function assertThrowsGError(fn, domain, code) {
-    try {
-        fn();
-    } catch (e) {
-        if (!(e instanceof GLib.Error))
-            throw new Error(`expected a GLib.Error, got ${e}`);
-        if (!e.matches(domain, code))
-            throw new Error(`wrong error: ${e.message} (${e.domain}, ${e.code})`);
-        return e;
-    }
-    throw new Error('expected an exception');
-}
+import {test, run, assertEquals, assertThrowsGError, GLib, Gio, GAsync} from './harness.js';
 
 test('block_on a ready value', () => {
     assertEquals(GAsync.block_on(() => GAsync.Future.new_for_int(42), 0, null), 42);
@@ -82,7 +53,4 @@ test('a promise never settled times out with TIMED_OUT', () => {
         GAsync.Error, GAsync.Error.TIMED_OUT);
 });
 
-if (failures > 0) {
-    printerr(`${failures} GJS test(s) failed`);
-    imports.system.exit(1);
-}
+run();
