@@ -6,8 +6,6 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "gasync-combinators.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
@@ -265,20 +263,18 @@ combine (CombKind       kind,
   if (keep_settled)
     size += n_futures * sizeof (GAsyncFuture *);
 
-  comb = g_malloc (size);
+  /* Zero-filled: every node starts NODE_UNUSED, so an output decided
+   * while we register (which cancels the nodes registered so far) skips
+   * the ones not reached yet. */
+  comb = g_malloc0 (size);
   comb->ref_count = 2;                 /* the constructor, the output notify */
   comb->remaining = n_futures + 1;     /* plus the constructor's guard */
-  comb->decided = FALSE;
   comb->kind = kind;
   comb->n = n_futures;
   comb->output = g_object_new (GASYNC_TYPE_FUTURE, NULL);
   comb->output_notify.func = output_notify;
-  comb->settled = NULL;
   if (keep_settled)
-    {
-      comb->settled = (GAsyncFuture **) &comb->nodes[n_futures];
-      memset (comb->settled, 0, n_futures * sizeof (GAsyncFuture *));
-    }
+    comb->settled = (GAsyncFuture **) &comb->nodes[n_futures];
 
   output = g_object_ref (comb->output);
   _gasync_future_add_notify (output, &comb->output_notify);
