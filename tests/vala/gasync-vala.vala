@@ -1,0 +1,195 @@
+/* gasync-vala.vala: gasync from Vala through the generated gasync-1.vapi
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * block_on over GIO, `yield future.wait_async ()`, spawn and spawn_blocking
+ * on the runtime, combinators, and a channel fed by worker threads and
+ * drained with `yield receiver.recv_async ()`. Exits non-zero on failure.
+ */
+
+static int failures = 0;
+
+static void check (bool ok, string what) {
+    print ("%s - %s\n", ok ? "ok" : "not ok", what);
+    if (!ok)
+        failures++;
+}
+
+/* A GIO call as a future: the promise is resolved with the GAsyncResult
+ * in the callback, on the context the call was started from. */
+static GAsync.Future query_size (File file, Cancellable? cancellable) {
+    var promise = new GAsync.Promise ();
+    file.query_info_async.begin (FileAttribute.STANDARD_SIZE, 0, Priority.DEFAULT,
+                                 cancellable, (obj, res) => {
+        promise.resolve_object (res);
+    });
+    return promise;
+}
+
+static void test_block_on () throws Error {
+    Value? answer = GAsync.block_on ((c) => new GAsync.Future.for_int (42), 0);
+    check (answer.get_int () == 42, "block_on a ready value");
+
+    FileIOStream stream;
+    var file = File.new_tmp ("gasync-vala-XXXXXX", out stream);
+    stream.close ();
+    file.replace_contents ("from vala".data, null, false, 0, null);
+    Value? result = GAsync.block_on ((c) => query_size (file, c), 0);
+    var info = file.query_info_async.end ((AsyncResult) result.get_object ());
+    check (info.get_size () == 9, "block_on File.query_info_async");
+    file.delete ();
+
+    try {
+        GAsync.block_on ((c) => new GAsync.Promise (), 0);
+        check (false, "block_on a dropped promise");
+    } catch (GAsync.Error.DROPPED e) {
+        check (true, "block_on a dropped promise fails with DROPPED");
+    }
+
+    var never = new GAsync.Promise ();
+    try {
+        GAsync.block_on ((c) => never, 20);
+        check (false, "block_on times out");
+    } catch (GAsync.Error.TIMED_OUT e) {
+        check (true, "block_on times out with TIMED_OUT");
+    }
+}
+
+static async void test_wait_async () throws Error {
+    var promise = new GAsync.Promise ();
+    new Thread<void*> ("resolver", () => {
+        Thread.usleep (5000);
+        promise.resolve_string ("from a thread");
+        return null;
+    });
+    Value value;
+    yield promise.wait_async (null, out value);
+    check (value.get_string () == "from a thread", "yield future.wait_async ()");
+
+    var failing = new GAsync.Future.for_error (new IOError.NOT_FOUND ("gone"));
+    try {
+        yield failing.wait_async (null, out value);
+        check (false, "wait_async throws");
+    } catch (IOError.NOT_FOUND e) {
+        check (e.message == "gone", "yield wait_async () throws the future's error");
+    }
+}
+
+static async void test_spawn () throws Error {
+    /* A Vala closure is C: it may run on a worker. */
+    var handle = GAsync.spawn ((c) => {
+        return new GAsync.Future.for_int (6 * 7);
+    });
+    Value value;
+    yield handle.wait_async (null, out value);
+    check (value.get_int () == 42, "spawn on a worker");
+
+    var blocking = GAsync.spawn_blocking ((c, out result) => {
+        Thread.usleep (2000);
+        result = Value (typeof (string));
+        result.set_string ("blocking");
+        return true;
+    });
+    yield blocking.wait_async (null, out value);
+    check (value.get_string () == "blocking", "spawn_blocking on the pool");
+
+    var local = GAsync.spawn_local (null, (c) => new GAsync.Future.for_string ("local"));
+    yield local.wait_async (null, out value);
+    check (value.get_string () == "local", "spawn_local on this context");
+
+    var runtime = new GAsync.Runtime (2);
+    GAsync.Future[] handles = {};
+    for (int i = 0; i < 10; i++) {
+        int n = i;
+        handles += runtime.spawn ((c) => new GAsync.Future.for_int (n * n));
+    }
+    yield GAsync.Future.all (handles).wait_async (null, out value);
+    var results = (ListModel) value.get_object ();
+    int sum = 0;
+    for (uint i = 0; i < results.get_n_items (); i++)
+        sum += ((GAsync.Future) results.get_item (i)).get_int ();
+    check (sum == 285, "Runtime.spawn and Future.all");
+    runtime.shutdown (null);
+    check (runtime.is_closed (), "Runtime.shutdown");
+
+    var done = handles[0].and_then ((f) => new GAsync.Future.for_string ("then"));
+    yield done.wait_async (null, out value);
+    check (value.get_string () == "then", "and_then");
+}
+
+static async void test_channel () throws Error {
+    GAsync.Sender sender;
+    GAsync.Receiver receiver;
+    GAsync.channel_new (typeof (int), 8, out sender, out receiver);
+
+    Thread<void*>[] producers = {};
+    for (int k = 0; k < 4; k++) {
+        var tx = sender.clone ();
+        int first = k * 250;
+        producers += new Thread<void*> ("producer", () => {
+            for (int i = first; i < first + 250; i++) {
+                try {
+                    tx.send (i);
+                } catch (Error e) {
+                    break;
+                }
+            }
+            tx.close ();
+            return null;
+        });
+    }
+    sender.close ();
+
+    int count = 0;
+    int64 sum = 0;
+    while (true) {
+        Value item;
+        try {
+            yield receiver.recv_async (null, out item);
+        } catch (GAsync.Error.CLOSED e) {
+            break;
+        }
+        count++;
+        sum += item.get_int ();
+    }
+    foreach (var t in producers)
+        t.join ();
+    check (count == 1000 && sum == 499500, "channel fed by threads, yield recv_async ()");
+
+    GAsync.channel_new (typeof (string), 1, out sender, out receiver);
+    sender.try_send ("one");
+    try {
+        sender.try_send ("two");
+        check (false, "try_send on a full channel");
+    } catch (GAsync.Error.FULL e) {
+        check (true, "try_send on a full channel fails with FULL");
+    }
+    Value? got = receiver.recv ();
+    check (got.get_string () == "one", "recv");
+}
+
+int main () {
+    var loop = new MainLoop ();
+    try {
+        test_block_on ();
+    } catch (Error e) {
+        check (false, "block_on: " + e.message);
+    }
+    run_all.begin ((obj, res) => {
+        run_all.end (res);
+        loop.quit ();
+    });
+    loop.run ();
+    return failures > 0 ? 1 : 0;
+}
+
+static async void run_all () {
+    try {
+        yield test_wait_async ();
+        yield test_spawn ();
+        yield test_channel ();
+    } catch (Error e) {
+        check (false, e.message);
+    }
+}
