@@ -94,12 +94,21 @@
  *
  * gasync_runtime_spawn_blocking() runs its function on a pool of threads
  * kept apart from the async workers, so blocking work never starves
- * them. The pool starts empty and grows on demand, one thread per task
- * that finds no idle thread, up to #GAsyncRuntime:max-blocking-threads
- * (%GASYNC_RUNTIME_DEFAULT_MAX_BLOCKING_THREADS by default); beyond that,
- * tasks wait in order for a thread. Threads idle for 10 seconds exit.
- * Unlike #GTask's shared pool, tasks that wait for one another do not
- * livelock as long as they fit under the cap.
+ * them. The pool starts empty and grows on demand:
+ *
+ * - a task that finds no idle thread starts one at once, up to 4 threads
+ *   (or the number of processors, if more);
+ * - beyond that, whenever the oldest queued task has waited 1 ms, one more
+ *   thread is started, up to #GAsyncRuntime:max-blocking-threads
+ *   (%GASYNC_RUNTIME_DEFAULT_MAX_BLOCKING_THREADS by default). Past the
+ *   cap, tasks wait in order for a thread.
+ *
+ * So a burst of short tasks is run by a few threads that take one task
+ * after the other without sleeping, while tasks that block, or wait for
+ * one another, get the threads they need: unlike #GTask's shared pool,
+ * tasks that wait for one another do not livelock as long as they fit
+ * under the cap. A spawn wakes an idle thread only when no thread already
+ * on its way would take the task. Threads idle for 10 seconds exit.
  *
  * ## Shutdown and finalization
  *
@@ -1649,8 +1658,8 @@ gasync_runtime_spawn (GAsyncRuntime  *runtime,
  *
  * Runs @func on @runtime's blocking pool and returns the task's handle,
  * which resolves with the value @func set (a %G_TYPE_POINTER %NULL if it
- * set none) or rejects with its error. The pool grows by one thread when
- * no thread is idle, up to #GAsyncRuntime:max-blocking-threads.
+ * set none) or rejects with its error. The pool grows on demand up to
+ * #GAsyncRuntime:max-blocking-threads (see #GAsyncRuntime for how).
  *
  * Otherwise as gasync_runtime_spawn(): the handle detaches when dropped,
  * cancelling it cancels the #GCancellable @func got, and @destroy runs on
