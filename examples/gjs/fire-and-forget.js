@@ -6,10 +6,12 @@
 // The GJS port of examples/fire-and-forget.c (the seed's first program).
 // GJS runs JavaScript on the main thread only, so the task is spawned on
 // the main context with spawn_local() rather than on a worker; the caller
-// still goes on at once, and the main loop runs until the task is done.
+// still goes on at once.
+import GAsync from 'gi://GAsync?version=1.0';
+import Gio from 'gi://Gio';
 
-imports.gi.versions.GAsync = '1.0';
-const {GAsync, GLib} = imports.gi;
+// `await future.wait_async(null)` then yields [value] (see README).
+Gio._promisify(GAsync.Future.prototype, 'wait_async');
 
 function myAsyncFunction() {
     return GAsync.timeout_new(100).and_then(() => {
@@ -18,10 +20,9 @@ function myAsyncFunction() {
     });
 }
 
-const loop = new GLib.MainLoop(null, false);
 const handle = GAsync.spawn_local(null, myAsyncFunction);
 print('Main function continues execution.');
 
-// Only so that the program exits once the task is done.
-handle.wait_async(null, () => loop.quit());
-loop.run();
+// Only so that the program does not exit before the task is done: a
+// module's top-level await keeps GJS's main loop running.
+await handle.wait_async(null);

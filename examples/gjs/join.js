@@ -6,11 +6,11 @@
 // The GJS port of examples/join.c (the seed's second program): two 100 ms
 // jobs, one that succeeds and one that fails, joined. GJS runs JavaScript
 // on the main thread only, so both are spawned with spawn_local() on the
-// context block_on() iterates, where they run concurrently.
+// main context, where they run concurrently.
+import GAsync from 'gi://GAsync?version=1.0';
+import Gio from 'gi://Gio';
 
-imports.gi.versions.GAsync = '1.0';
-imports.gi.versions.Gio = '2.0';
-const {GAsync, Gio, GLib} = imports.gi;
+Gio._promisify(GAsync.Future.prototype, 'wait_async');
 
 function myAsyncFunction(fail) {
     return GAsync.timeout_new(100).and_then(() => {
@@ -22,18 +22,16 @@ function myAsyncFunction(fail) {
     });
 }
 
-const results = GAsync.block_on(() => {
-    const context = GLib.MainContext.ref_thread_default();
-    const ok = GAsync.spawn_local(context, () => myAsyncFunction(false));
-    const bad = GAsync.spawn_local(context, () => myAsyncFunction(true));
-    // gasync_join() is C only; all_settled() is the same for bindings.
-    return GAsync.Future.all_settled([ok, bad]);
-}, 0, null);
+const ok = GAsync.spawn_local(null, () => myAsyncFunction(false));
+const bad = GAsync.spawn_local(null, () => myAsyncFunction(true));
 
-for (let i = 0; i < results.get_n_items(); i++) {
-    const result = results.get_item(i);
+// gasync_join() is C only; Future.all_settled() is the same for bindings:
+// it resolves, once both have settled, with the list of both futures.
+const [results] = await GAsync.Future.all_settled([ok, bad]).wait_async(null);
+for (const result of results) {
     try {
-        print(`Async function returned: ${result.get_int()}`);
+        const [value] = await result.wait_async(null);
+        print(`Async function returned: ${value}`);
     } catch (error) {
         print(`Async function failed: ${error.message}`);
     }

@@ -6,7 +6,8 @@
 #
 # The Python port of examples/fire-and-forget.c (the seed's first program):
 # a 100 ms job is spawned on a runtime's worker and its handle dropped; the
-# caller goes on at once, and shutting the runtime down lets it finish.
+# caller goes on at once, and leaving the `with` block shuts the runtime
+# down, which lets the job finish first.
 
 import gi
 
@@ -14,24 +15,13 @@ gi.require_version('GAsync', '1.0')
 from gi.repository import GAsync  # noqa: E402
 
 
-def print_completed(slept, user_data):
-    print('Async function completed.', flush=True)
-    return None
-
-
-def my_async_function(cancellable, user_data):
+def my_async_function():
     # Runs on a worker thread: the sleep and what follows complete there.
-    return GAsync.timeout_new(100).and_then(print_completed, None)
+    return GAsync.timeout_new(100).and_then(
+        lambda slept: print('Async function completed.', flush=True))
 
 
-def main_async(cancellable, runtime):
-    # Fire and forget: the handle is dropped at once; the task still runs.
-    runtime.spawn(my_async_function, None)
+with GAsync.Runtime.new(0) as runtime:
+    runtime.spawn(my_async_function)   # the handle is dropped: fire and forget
     print('Main function continues execution.', flush=True)
-    return GAsync.Future.new_for_boolean(True)
-
-
-runtime = GAsync.Runtime.new(0)
-GAsync.block_on(main_async, runtime, 0, None)
-# Unlike dropping a tokio runtime, shutdown drains: the task finishes first.
-runtime.shutdown(None)
+# Unlike dropping a tokio runtime, shutting it down drains: the task finished.
