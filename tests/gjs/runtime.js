@@ -93,4 +93,25 @@ test('shutdown cancelled cancels running tasks', () => {
     assertThrowsGError(() => slow.get_value(), Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
 });
 
+// The negative control: the rule is enforced, so the tests above would
+// have failed had gasync called a JS callback on a worker. GAsync.spawn()
+// with a JS function does exactly that, in a child process.
+test('a JS function on a worker aborts under fatal-criticals', () => {
+    const [file, stream] = Gio.File.new_tmp('gasync-gjs-worker-XXXXXX.js');
+    stream.close(null);
+    file.replace_contents(new TextEncoder().encode(`
+        import GAsync from 'gi://GAsync?version=1.0';
+        import GLib from 'gi://GLib';
+        GAsync.spawn(() => GAsync.Future.new_for_int(1));
+        GLib.usleep(2000000);
+    `), null, false, 0, null);
+    const launcher = new Gio.SubprocessLauncher({flags: Gio.SubprocessFlags.STDERR_PIPE});
+    launcher.setenv('G_DEBUG', 'fatal-criticals', true);
+    const proc = launcher.spawnv(['gjs', '-m', file.get_path()]);
+    const [, , stderr] = proc.communicate_utf8(null, null);
+    file.delete(null);
+    assertEquals(proc.get_successful(), false);
+    assert(stderr.includes('Attempting to run a JS callback on a different thread'), stderr);
+});
+
 run();
