@@ -362,8 +362,7 @@ class Future(GAsync.Future):
             detail = 'rejected %r' % (self.get_error().message,)
         else:
             detail = 'pending'
-        return '<%s.%s %s at 0x%x>' % (type(self).__module__,
-                                       type(self).__name__, detail, id(self))
+        return '<GAsync.%s %s at 0x%x>' % (type(self).__name__, detail, id(self))
 
     @classmethod
     def new_resolved(cls, value):
@@ -512,13 +511,6 @@ __all__.append('block_on')
 
 # Spawning -----------------------------------------------------------------
 
-def _spawn_local_args(context, fn):
-    if callable(context) and not isinstance(context, GLib.MainContext):
-        raise TypeError('spawn_local(context, fn, *args): pass the '
-                        'GLib.MainContext (or None) first')
-    return context
-
-
 class Runtime(GAsync.Runtime):
     """A GAsyncRuntime. ``with GAsync.Runtime.new(2) as rt:`` shuts it
     down (draining its tasks) when the block ends."""
@@ -559,7 +551,9 @@ def spawn_blocking(fn, *args):
 def spawn_local(context, fn, *args):
     """Runs fn(*args) on *context* (None: the global default context) in a
     later iteration of it, and returns the task's handle."""
-    context = _spawn_local_args(context, fn)
+    if context is not None and not isinstance(context, GLib.MainContext):
+        raise TypeError('spawn_local(context, fn, *args): pass the '
+                        'GLib.MainContext (or None) first')
     return GAsync.spawn_local(context, _async_func(fn, args), None)
 
 
