@@ -224,10 +224,19 @@
  * we call is the cancellable's, whose handlers we run without ours.
  */
 
+/* Marks the end of one call's use of @chan. A thread may read the channel's
+ * immutable fields after its last unlock and then drop its sender or
+ * receiver with g_object_unref(), whose atomic reference count
+ * ThreadSanitizer cannot see; channel_unref() acquires what this releases.
+ * Compiles to nothing outside TSan builds. */
+#define CHANNEL_CALL_DONE(chan) GASYNC_TSAN_RELEASE (&(chan)->mutex)
+
 #define SEGMENT_SLOTS   128   /* slots per segment (fewer if the capacity is smaller) */
 #define MAX_SPARE       2     /* empty segments kept for reuse */
 #define ATTACH_BATCH    256   /* items taken per lock by an attached receiver */
 #define ATTACH_BUDGET   4096  /* items delivered per dispatch before yielding */
+#define SPIN_ROUNDS     8     /* polls of the queue before a blocking wait */
+#define SPIN_PAUSES     8     /* CPU pauses between two polls */
 
 typedef union
 {
@@ -261,7 +270,7 @@ typedef struct
   Segment *tail;
   guint    head_pos;   /* next slot to take in head */
   guint    tail_pos;   /* next free slot in tail */
-  gsize    length;
+  gsize    length;     /* written with queue_set_length(): spinners poll it */
 } ItemQueue;
 
 typedef struct _GAsyncChannel GAsyncChannel;
@@ -796,6 +805,72 @@ channel_store_item (GAsyncChannel *chan,
 
 /* The queue: a segmented ring of slots */
 
+/* The length is written under the lock, but a thread about to block polls
+ * it without the lock for a moment first (channel_spin()), so writes and
+ * those reads are relaxed atomics: plain moves on common CPUs. */
+static inline void
+queue_set_length (ItemQueue *q,
+                  gsize      length)
+{
+  __atomic_store_n (&q->length, length, __ATOMIC_RELAXED);
+}
+
+static inline gsize
+queue_peek_length (ItemQueue *q)
+{
+  return __atomic_load_n (&q->length, __ATOMIC_RELAXED);
+}
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__) || defined(__arm__)
+  __asm__ __volatile__ ("yield" ::: "memory");
+#endif
+}
+
+/* Before blocking, a sender waits for room and a receiver for an item by
+ * polling the length for a moment (about 64 CPU pauses, a couple of
+ * microseconds) with the lock released: in ping-pong traffic the other
+ * side, on another core, often answers within that, and a thread that
+ * does not sleep costs no futex wait, nor a futex wake to the other side
+ * (a spinning thread is not counted as blocked). Measured on the 2-core
+ * CI machines: round trips improve (best case 3 µs instead of 7 µs),
+ * throughput is unchanged; a longer spin (about 15 µs, then yields) made
+ * round trips 3x slower, so keep it short. Returns TRUE if the condition
+ * looked met. Never spins on one CPU. */
+static gboolean
+channel_spin (ItemQueue *q,
+              gboolean   for_room,
+              guint      capacity)
+{
+  static gint n_cpus = 0;
+  gint cpus = g_atomic_int_get (&n_cpus);
+
+  if G_UNLIKELY (cpus == 0)
+    {
+      cpus = (gint) g_get_num_processors ();
+      g_atomic_int_set (&n_cpus, cpus);
+    }
+  if (cpus < 2)
+    return FALSE;
+
+  for (guint round = 0; round < SPIN_ROUNDS; round++)
+    {
+      gsize length = queue_peek_length (q);
+
+      if (for_room ? length < capacity : length > 0)
+        return TRUE;
+
+      for (guint i = 0; i < SPIN_PAUSES; i++)
+        cpu_relax ();
+    }
+
+  return FALSE;
+}
+
 static Segment *
 segment_get_locked (GAsyncChannel *chan)
 {
@@ -848,7 +923,7 @@ queue_push_tail_locked (GAsyncChannel *chan,
     }
 
   q->tail->slots[q->tail_pos++] = item;
-  q->length++;
+  queue_set_length (q, q->length + 1);
 }
 
 /* The queue must not be empty. */
@@ -868,8 +943,9 @@ queue_pop_head_locked (GAsyncChannel *chan)
     }
 
   item = q->head->slots[q->head_pos++];
+  queue_set_length (q, q->length - 1);
 
-  if (--q->length == 0)
+  if (q->length == 0)
     {
       /* Empty: rewind within one segment, so that a queue that keeps up
        * never touches another segment. */
@@ -909,7 +985,7 @@ queue_push_head_locked (GAsyncChannel *chan,
     }
 
   q->head->slots[--q->head_pos] = item;
-  q->length++;
+  queue_set_length (q, q->length + 1);
 }
 
 static guint
@@ -931,7 +1007,9 @@ queue_steal_locked (GAsyncChannel *chan,
                     ItemQueue     *out)
 {
   *out = chan->queue;
-  memset (&chan->queue, 0, sizeof chan->queue);
+  chan->queue.head = chan->queue.tail = NULL;
+  chan->queue.head_pos = chan->queue.tail_pos = 0;
+  queue_set_length (&chan->queue, 0);
 }
 
 /* Frees a stolen queue: its items, then its segments. */
@@ -1140,6 +1218,7 @@ deferred_run (GAsyncChannel *chan,
     }
 
   queue_free (chan, &deferred->free_queue);
+  CHANNEL_CALL_DONE (chan);
 }
 
 static void
@@ -1207,6 +1286,7 @@ waiter_settled (GAsyncNotify *notify,
       waiter_finish (w);
     }
 
+  CHANNEL_CALL_DONE (chan);
   waiter_unref (w);
 }
 
@@ -1458,6 +1538,7 @@ channel_send (GAsyncChannel  *chan,
   Waiter *spare_waiter = NULL;
   gint64 deadline = 0;
   gulong handler = 0;
+  gboolean spun = FALSE;
   gboolean waited = FALSE;
   gboolean timed_out = FALSE;
   gboolean ret = FALSE;
@@ -1538,6 +1619,15 @@ channel_send (GAsyncChannel  *chan,
       if (retry)
         continue;
 
+      if (!spun && chan->send_waiters.head == NULL && chan->reserved == 0)
+        {
+          spun = TRUE;
+          gasync_mutex_unlock (&chan->mutex);
+          channel_spin (&chan->queue, TRUE, chan->capacity);
+          gasync_mutex_lock (&chan->mutex);
+          continue;
+        }
+
       waited = TRUE;
       chan->n_send_blocked++;
       if (deadline == 0)
@@ -1547,9 +1637,11 @@ channel_send (GAsyncChannel  *chan,
       chan->n_send_blocked--;
     }
 
-  /* Room is left and another sender waits for it: pass the turn on (we
-   * may have been the one woken for it, or have left without using it). */
-  if (chan->n_send_blocked > 0 && (waited || ret) && channel_has_room_locked (chan))
+  /* We were woken for room that is still left (we left without using it,
+   * or more was made) and another sender waits for it: pass the turn on.
+   * The receiver signals one sender per full→not-full transition, so
+   * without this a second blocked sender could miss room made meanwhile. */
+  if (waited && chan->n_send_blocked > 0 && channel_has_room_locked (chan))
     g_cond_signal (&chan->not_full);
 
   gasync_mutex_unlock (&chan->mutex);
@@ -1559,6 +1651,7 @@ out:
     g_cancellable_disconnect (cancellable, handler);
   if (spare_waiter != NULL)
     waiter_finish (spare_waiter);   /* never published */
+  CHANNEL_CALL_DONE (chan);
 
   return ret;
 }
@@ -1581,6 +1674,7 @@ channel_recv (GAsyncChannel  *chan,
 {
   gint64 deadline = 0;
   gulong handler = 0;
+  gboolean spun = FALSE;
   gboolean waited = FALSE;
   gboolean timed_out = FALSE;
   guint n = 0;
@@ -1638,6 +1732,15 @@ channel_recv (GAsyncChannel  *chan,
       if (retry)
         continue;
 
+      if (!spun)
+        {
+          spun = TRUE;
+          gasync_mutex_unlock (&chan->mutex);
+          channel_spin (&chan->queue, FALSE, 0);
+          gasync_mutex_lock (&chan->mutex);
+          continue;
+        }
+
       waited = TRUE;
       chan->n_recv_blocked++;
       if (deadline == 0)
@@ -1656,6 +1759,7 @@ channel_recv (GAsyncChannel  *chan,
 out:
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
+  CHANNEL_CALL_DONE (chan);
 
   return n;
 }
@@ -1949,6 +2053,7 @@ gasync_sender_get_item_type (GAsyncSender *sender)
 {
   g_return_val_if_fail (GASYNC_IS_SENDER (sender), G_TYPE_INVALID);
 
+  CHANNEL_CALL_DONE (sender->channel);
   return sender->channel->item_type;
 }
 
@@ -1970,6 +2075,7 @@ sender_send_value (GAsyncSender  *sender,
     return TRUE;
 
   slot_drop_original (chan, slot);
+  CHANNEL_CALL_DONE (chan);
   return FALSE;
 }
 
@@ -2111,6 +2217,7 @@ gasync_sender_send_future (GAsyncSender *sender,
   if (!channel_send (chan, sender, slot, SEND_PARK, 0, NULL, &parked, &error))
     {
       slot_drop_original (chan, slot);
+      CHANNEL_CALL_DONE (chan);
       return gasync_future_new_for_error (error);
     }
 
@@ -2463,6 +2570,7 @@ gasync_sender_send_many (GAsyncSender  *sender,
       done++;
     }
 
+  CHANNEL_CALL_DONE (chan);
   return done;
 }
 
@@ -2573,6 +2681,7 @@ gasync_receiver_get_item_type (GAsyncReceiver *receiver)
 {
   g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), G_TYPE_INVALID);
 
+  CHANNEL_CALL_DONE (receiver->channel);
   return receiver->channel->item_type;
 }
 
@@ -2591,6 +2700,7 @@ receiver_recv_value (GAsyncReceiver  *receiver,
       channel_recv (chan, &slot, 1, mode, timeout_msec, cancellable, error) == 1)
     {
       channel_store_item (chan, slot, item);
+      CHANNEL_CALL_DONE (chan);
       return TRUE;
     }
 
@@ -2716,6 +2826,7 @@ receiver_recv_new_value (GAsyncReceiver  *receiver,
 
   value = g_new0 (GValue, 1);
   slot_into_value (chan, slot, value);
+  CHANNEL_CALL_DONE (chan);
   return value;
 }
 
@@ -2873,6 +2984,7 @@ gasync_receiver_recv_future (GAsyncReceiver *receiver)
 
   if (w != NULL)
     waiter_finish (w);   /* never published */
+  CHANNEL_CALL_DONE (chan);
 
   return ret;
 }
@@ -3232,18 +3344,13 @@ gasync_receiver_try_recv_int (GAsyncReceiver  *receiver,
 /* Receiving on a main context */
 
 static gboolean
-attach_source_dispatch (GSource     *source,
-                        GSourceFunc  callback,
-                        gpointer     user_data)
+attach_source_deliver (AttachSource   *self,
+                       AttachCallback *cb)
 {
-  AttachSource *self = (AttachSource *) source;
-  AttachCallback *cb = user_data;
+  GSource *source = (GSource *) self;
   GAsyncChannel *chan = self->channel;
   Slot batch[ATTACH_BATCH];
   guint delivered = 0;
-
-  if G_UNLIKELY (cb == NULL)
-    return G_SOURCE_REMOVE;
 
   while (delivered < ATTACH_BUDGET)
     {
@@ -3309,6 +3416,22 @@ attach_source_dispatch (GSource     *source,
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+attach_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  AttachSource *self = (AttachSource *) source;
+  gboolean ret;
+
+  if G_UNLIKELY (user_data == NULL)
+    return G_SOURCE_REMOVE;
+
+  ret = attach_source_deliver (self, user_data);
+  CHANNEL_CALL_DONE (self->channel);
+  return ret;
+}
+
 static void
 attach_source_finalize (GSource *source)
 {
@@ -3358,6 +3481,8 @@ attach_callback_free (gpointer data)
   g_free (cb);
 
   /* The context still holds its own reference while it destroys us. */
+  if (chan != NULL)
+    CHANNEL_CALL_DONE (chan);
   if (detached)
     g_source_unref ((GSource *) self);
 }

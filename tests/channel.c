@@ -1529,6 +1529,8 @@ start_recv_async (gpointer user_data)
 {
   ContextData *data = user_data;
 
+  /* Handed over through g_main_context_invoke(), which TSan cannot see. */
+  GASYNC_TSAN_ACQUIRE (data);
   gasync_receiver_recv_async (data->async_rx, NULL, recv_done_in_thread, data);
   return G_SOURCE_REMOVE;
 }
@@ -1610,6 +1612,7 @@ test_callbacks_on_their_thread (void)
 
   /* recv_async started on the loop thread, completed by another. */
   gasync_channel_new (G_TYPE_INT, 0, &atx, &data.async_rx);
+  GASYNC_TSAN_RELEASE (&data);
   g_main_context_invoke (lt.context, start_recv_async, &data);
   g_thread_unref (g_thread_new ("sender", send_42_thread, g_object_ref (atx)));
 
