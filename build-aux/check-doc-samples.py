@@ -11,7 +11,7 @@
 #              trees, -L BUILDDIR/src -lgasync-1, GLib capped at 2.74), then
 #              linked and run if it has a main(); it must exit with 0
 #   ```python  a script, run with Debian's /usr/bin/python3 (PyGObject)
-#              against the uninstalled typelib
+#              against the uninstalled typelib and Python override
 #   ```js      an ES module, run with `gjs -m` against the uninstalled typelib
 #
 # A sample may end with the output it prints, which is then checked: a
@@ -40,7 +40,9 @@ import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 import sys
+import time
 
 # (page, fence language) → why such blocks are not compiled or run. Keep it
 # short: a sample that cannot be checked is a sample that can rot.
@@ -242,6 +244,8 @@ class Checker:
         env['LC_ALL'] = 'C.UTF-8'
         env.pop('LANGUAGE', None)
         env.pop('PYTHONPATH', None)
+        if args.python_path:
+            env['PYTHONPATH'] = args.python_path
         if 'address' in args.sanitize:
             env.setdefault('ASAN_OPTIONS', 'detect_leaks=1:abort_on_error=1:halt_on_error=1')
         if 'undefined' in args.sanitize:
@@ -278,12 +282,32 @@ class Checker:
         print('SKIP {}: {}'.format(block, why))
 
     def run(self, block, argv, env, source):
-        try:
-            proc = subprocess.run(argv, cwd=self.workdir, env=env, capture_output=True,
-                                  text=True, errors='replace', timeout=RUN_TIMEOUT)
-        except subprocess.TimeoutExpired as e:
-            out = (e.stdout or b'').decode(errors='replace') + (e.stderr or b'').decode(errors='replace')
-            self.fail(block, 'did not finish within {} s'.format(RUN_TIMEOUT), out, source)
+        """Runs a sample in a session of its own, with its output in files,
+        so that a child it leaves running (a GSubprocess not waited for)
+        is seen, reported and killed instead of holding the test up."""
+        start = time.monotonic()
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen(argv, cwd=self.workdir, env=env, stdin=subprocess.DEVNULL,
+                                    stdout=out, stderr=err, start_new_session=True)
+            try:
+                proc.wait(timeout=RUN_TIMEOUT)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            try:
+                os.killpg(proc.pid, 0)
+                leftovers = True
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                leftovers = False
+            proc.wait()
+            out.seek(0)
+            err.seek(0)
+            proc.stdout = out.read().decode(errors='replace')
+            proc.stderr = err.read().decode(errors='replace')
+        if timed_out:
+            self.fail(block, 'did not finish within {} s'.format(RUN_TIMEOUT),
+                      proc.stdout + proc.stderr, source)
             return
         both = proc.stdout + ('\n' if proc.stdout and proc.stderr else '') + proc.stderr
         if proc.returncode != 0:
@@ -296,6 +320,11 @@ class Checker:
                 how = 'exited with status {}'.format(proc.returncode)
             self.fail(block, '{} {}'.format(os.path.basename(argv[0]), how), both, source)
             return
+        if leftovers:
+            self.fail(block, 'left child processes running (killed now): wait for '
+                      'what it spawns, g_subprocess_force_exit() only sends a signal',
+                      both, source)
+            return
         if GLIB_WARNING.search(proc.stderr):
             self.fail(block, 'printed a GLib warning or critical', both, source)
             return
@@ -307,7 +336,8 @@ class Checker:
                       source)
             return
         self.passed += 1
-        print('ok   {}{}'.format(block, ', output checked' if expected is not None else ''))
+        print('ok   {}{}, ran in {:.2f} s'.format(
+            block, ', output checked' if expected is not None else '', time.monotonic() - start))
 
     def check_c(self, block):
         source = os.path.join(self.workdir, 'block-{}.c'.format(block.number))
@@ -387,6 +417,8 @@ def main():
     parser.add_argument('--cc', action='append', default=[], help='the C compiler command, one word per option')
     parser.add_argument('--sanitize', default='none', help="meson's b_sanitize")
     parser.add_argument('--python', default='/usr/bin/python3')
+    parser.add_argument('--python-path', default='',
+                        help='PYTHONPATH of Python samples: where the uninstalled gi/overrides/GAsync.py is')
     parser.add_argument('--gjs', default='')
     parser.add_argument('--reference-pages', type=lambda s: s.split(','), default=None,
                         help='comma-separated file names of the pages gi-docgen renders; '
@@ -397,6 +429,8 @@ def main():
     args.source_root = os.path.abspath(args.source_root)
     if args.typelib_dir:
         args.typelib_dir = os.path.abspath(args.typelib_dir)
+    if args.python_path:
+        args.python_path = os.path.abspath(args.python_path)
     args.work_dir = os.path.abspath(args.work_dir or os.path.join(args.build_root, 'doc', 'samples'))
 
     checker = Checker(args)
