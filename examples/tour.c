@@ -391,8 +391,11 @@ blocking_until_cancelled (GCancellable  *cancellable,
 static gboolean
 step_cancel (GError **error)
 {
-  guint rounds = 0;
-  g_autoptr(GAsyncFuture) handle = gasync_spawn_blocking (blocking_until_cancelled, &rounds, NULL);
+  /* The task may run a little longer than this function (the handle
+   * settles at once on cancel, the work stops at its next check), so its
+   * data lives on the heap and the runtime frees it when the task ends. */
+  g_autoptr(GAsyncFuture) handle = gasync_spawn_blocking (blocking_until_cancelled,
+                                                          g_new0 (guint, 1), g_free);
   g_autoptr(GAsyncFuture) later = gasync_timeout_new (30);
   g_autoptr(GError) local = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
