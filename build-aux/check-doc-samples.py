@@ -248,6 +248,11 @@ class Checker:
             env['PYTHONPATH'] = args.python_path
         if 'address' in args.sanitize:
             env.setdefault('ASAN_OPTIONS', 'detect_leaks=1:abort_on_error=1:halt_on_error=1')
+        if 'thread' in args.sanitize:
+            # GLib is not instrumented: use the test suite's suppressions.
+            env.setdefault('TSAN_OPTIONS', 'halt_on_error=1:second_deadlock_stack=1:suppressions=' +
+                           os.path.join(args.source_root, 'tests', 'tsan.supp'))
+            env.setdefault('G_SLICE', 'always-malloc')
         if 'undefined' in args.sanitize:
             env.setdefault('UBSAN_OPTIONS', 'halt_on_error=1:abort_on_error=1:print_stacktrace=1')
         self.env = env
