@@ -56,6 +56,7 @@ LANGUAGES = ('c', 'python', 'js')
 
 C_FLAGS = [
     '-std=gnu11',
+    '-O2', '-g',     # as the debugoptimized build; -O2 also finds uninitialized variables
     '-Wall', '-Wextra', '-Werror',
     '-Wno-unused-parameter',
     '-Wmissing-prototypes', '-Wstrict-prototypes', '-Wshadow',
