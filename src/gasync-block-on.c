@@ -307,7 +307,12 @@ gasync_block_on_future (GAsyncFunc    func,
  * level has its own context.
  *
  * If every reference that could settle the future is dropped while
- * waiting, this fails with %GASYNC_ERROR_DROPPED instead of hanging. On an
+ * waiting, this fails with %GASYNC_ERROR_DROPPED instead of hanging.
+ *
+ * Work abandoned on a timeout or a cancellation stays bound to this
+ * thread's private context: its callbacks (typically reporting
+ * %G_IO_ERROR_CANCELLED) run during a later gasync_block_on() call on the
+ * same thread and nesting depth, never in the caller's own main loop. On an
  * async worker thread of a #GAsyncRuntime it fails at once with
  * %GASYNC_ERROR_WOULD_DEADLOCK. See gasync_block_on_with_timeout() for a
  * bounded wait. On failure a zero-filled @value is initialized to

@@ -565,7 +565,7 @@ task_recycle_cancellable (GAsyncTaskFuture  *task,
   if (cancellable == NULL)
     return;
 
-  if G_UNLIKELY (cancelled_signal_id == 0)
+  if G_UNLIKELY (g_atomic_int_get (&cancelled_signal_id) == 0)
     g_atomic_int_set (&cancelled_signal_id, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE));
 
   if (g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) == 1 &&
