@@ -24,7 +24,12 @@ gasync_bench_init (int          *argc,
       if (strcmp ((*argv)[i], "--quick") == 0)
         quick = TRUE;
       else if (strcmp ((*argv)[i], "--rounds") == 0 && i + 1 < *argc)
-        rounds = MAX (1, atoi ((*argv)[++i]));
+        {
+          /* Not inside MAX (), which would evaluate ++i twice. */
+          int n = atoi ((*argv)[++i]);
+
+          rounds = MAX (1, n);
+        }
     }
   if (quick)
     rounds = 1;
