@@ -3188,6 +3188,29 @@ gasync_receiver_try_recv_pointer (GAsyncReceiver  *receiver,
   return slot.v_pointer;
 }
 
+/* Takes up to @max_items pointer-like items straight into @items (a Slot
+ * is a pointer wide on the usual ABIs; elsewhere through a bounce buffer). */
+static guint
+receiver_recv_pointers (GAsyncReceiver  *receiver,
+                        gpointer        *items,
+                        guint            max_items,
+                        RecvMode         mode,
+                        GCancellable    *cancellable,
+                        GError         **error)
+{
+  Slot slots[64];
+  guint n;
+
+  if (sizeof (Slot) == sizeof (gpointer))
+    return channel_recv (receiver->channel, (Slot *) items, max_items, mode, 0, cancellable, error);
+
+  n = channel_recv (receiver->channel, slots, MIN (max_items, G_N_ELEMENTS (slots)),
+                    mode, 0, cancellable, error);
+  for (guint i = 0; i < n; i++)
+    items[i] = slots[i].v_pointer;
+  return n;
+}
+
 /**
  * gasync_receiver_recv_many: (skip)
  * @receiver: a #GAsyncReceiver of a pointer-like item type
@@ -3219,18 +3242,7 @@ gasync_receiver_recv_many (GAsyncReceiver  *receiver,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if (sizeof (Slot) == sizeof (gpointer))
-    return channel_recv (receiver->channel, (Slot *) items, max_items, RECV_BLOCK, 0, cancellable, error);
-  else
-    {
-      Slot slots[64];
-      guint n = channel_recv (receiver->channel, slots, MIN (max_items, G_N_ELEMENTS (slots)),
-                              RECV_BLOCK, 0, cancellable, error);
-
-      for (guint i = 0; i < n; i++)
-        items[i] = slots[i].v_pointer;
-      return n;
-    }
+  return receiver_recv_pointers (receiver, items, max_items, RECV_BLOCK, cancellable, error);
 }
 
 /**
@@ -3261,18 +3273,7 @@ gasync_receiver_try_recv_many (GAsyncReceiver  *receiver,
   g_return_val_if_fail (max_items > 0, 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if (sizeof (Slot) == sizeof (gpointer))
-    return channel_recv (receiver->channel, (Slot *) items, max_items, RECV_TRY, 0, NULL, error);
-  else
-    {
-      Slot slots[64];
-      guint n = channel_recv (receiver->channel, slots, MIN (max_items, G_N_ELEMENTS (slots)),
-                              RECV_TRY, 0, NULL, error);
-
-      for (guint i = 0; i < n; i++)
-        items[i] = slots[i].v_pointer;
-      return n;
-    }
+  return receiver_recv_pointers (receiver, items, max_items, RECV_TRY, NULL, error);
 }
 
 /**
