@@ -88,6 +88,10 @@ struct _GAsyncContextJob
 
 void          _gasync_context_job_init          (GAsyncContextJob  *job,
                                                  GAsyncDispatchFunc func);
+/* The same, for @context (whose reference the job takes over). */
+void          _gasync_context_job_init_for_context (GAsyncContextJob  *job,
+                                                 GMainContext       *context,
+                                                 GAsyncDispatchFunc  func);
 void          _gasync_context_job_clear         (GAsyncContextJob  *job);
 GMainContext *_gasync_context_job_get_context   (GAsyncContextJob  *job);
 

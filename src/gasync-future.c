@@ -527,8 +527,14 @@ void
 _gasync_context_job_init (GAsyncContextJob   *job,
                           GAsyncDispatchFunc  func)
 {
-  GMainContext *context = g_main_context_ref_thread_default ();
+  _gasync_context_job_init_for_context (job, g_main_context_ref_thread_default (), func);
+}
 
+void
+_gasync_context_job_init_for_context (GAsyncContextJob   *job,
+                                      GMainContext       *context,
+                                      GAsyncDispatchFunc  func)
+{
   job->node.notify.next = NULL;
   job->node.notify.func = context_job_notify;
   job->dispatcher = _gasync_dispatcher_for_context (context);
@@ -1852,24 +1858,26 @@ fail:
 
 typedef struct
 {
-  GAsyncNotify  notify;
-  GTask        *task;   /* owned */
+  GAsyncContextJob  job;
+  GTask            *task;   /* owned */
 } ReturnToTask;
 
+/* Runs on the task's own context, from gasync's dispatcher: never inside
+ * the call that settled the future (GTask would call back synchronously
+ * if returned there from a later iteration on its own context). */
 static void
-return_to_task_notify (GAsyncNotify *notify,
-                       GAsyncFuture *completed)
+return_to_task_run (GAsyncDispatchItem *item)
 {
-  ReturnToTask *rtt = (ReturnToTask *) notify;
-  GAsyncFuturePrivate *priv = GET_PRIV (completed);
+  ReturnToTask *rtt = (ReturnToTask *) item;
+  GAsyncFuturePrivate *priv = GET_PRIV (rtt->job.completed);
 
-  /* GTask itself delivers the callback on the task's context. */
   if (STATE (priv) == GASYNC_FUTURE_RESOLVED)
     g_task_return_value (rtt->task, &priv->outcome.value);
   else
     g_task_return_error (rtt->task, g_error_copy (priv->outcome.error));
 
   g_object_unref (rtt->task);
+  _gasync_context_job_clear (&rtt->job);
   g_free (rtt);
 }
 
@@ -1910,8 +1918,9 @@ return_to_task_notify (GAsyncNotify *notify,
  * ]|
  *
  * The function does not take a reference on @future: whatever settles it
- * keeps it alive. The task's callback runs on the task's context, as #GTask
- * always does.
+ * keeps it alive. The task is returned on its own context (the one that
+ * was thread-default when it was created), in a later iteration, so its
+ * callback never runs inside the call that settled @future.
  *
  * Since: 0.1
  */
@@ -1925,7 +1934,8 @@ gasync_future_return_to_task (GAsyncFuture *future,
   g_return_if_fail (G_IS_TASK (task));
 
   rtt = g_new (ReturnToTask, 1);
-  rtt->notify.func = return_to_task_notify;
   rtt->task = task;
-  _gasync_future_add_notify (future, &rtt->notify);
+  _gasync_context_job_init_for_context (&rtt->job, g_main_context_ref (g_task_get_context (task)),
+                                        return_to_task_run);
+  _gasync_future_add_notify (future, &rtt->job.node.notify);
 }

@@ -778,6 +778,50 @@ test_return_to_task (void)
   g_object_unref (rec.result);
 }
 
+typedef struct
+{
+  GAsyncPromise *promise;
+  AsyncRecord   *rec;
+  gint           done_inside_resolve;
+  gint           resolved;
+} ResolveLater;
+
+static gboolean
+resolve_from_idle (gpointer data)
+{
+  ResolveLater *later = data;
+
+  /* A later iteration, on the task's own context: GTask would call back
+   * right inside g_task_return_*() here. */
+  gasync_promise_resolve_int (later->promise, 5);
+  later->done_inside_resolve = later->rec->done;
+  later->resolved = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_return_to_task_not_synchronous (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  AsyncRecord rec = { 0 };
+  ResolveLater later = { p, &rec, FALSE, FALSE };
+  GTask *task = g_task_new (source, NULL, async_ready, &rec);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  gasync_future_return_to_task (GASYNC_FUTURE (p), task);
+  /* Let the task's creation iteration pass first. */
+  g_main_context_iteration (NULL, FALSE);
+  g_idle_add (resolve_from_idle, &later);
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+
+  g_assert_true (later.resolved);
+  g_assert_false (later.done_inside_resolve);
+  g_assert_true (g_task_propagate_value (G_TASK (rec.result), &value, NULL));
+  g_assert_cmpint (g_value_get_int (&value), ==, 5);
+  g_object_unref (rec.result);
+}
+
 /* Preconditions */
 
 static void
@@ -849,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/future/wait/refuses-orphan", test_wait_blocking_refuses_orphan);
   g_test_add_func ("/future/wait/timeout-and-cancel", test_wait_blocking_timeout_and_cancel);
   g_test_add_func ("/future/return-to-task", test_return_to_task);
+  g_test_add_func ("/future/return-to-task/not-synchronous", test_return_to_task_not_synchronous);
   g_test_add_func ("/future/preconditions/trap", test_preconditions);
   g_test_add_func ("/future/preconditions/expect-message", test_preconditions_expect_message);
 
