@@ -2227,92 +2227,26 @@ gasync_sender_send_future (GAsyncSender *sender,
   return gasync_future_new_for_boolean (TRUE);
 }
 
-typedef struct
-{
-  GTask        *task;          /* owned */
-  GAsyncFuture *future;        /* owned */
-  GCancellable *cancellable;   /* owned */
-  gulong        handler;
-} AsyncOp;
-
+/* The GIO form of a send or receive future. gasync_future_return_to_task()
+ * returns the task from its own context, never inside the call that
+ * settles the future, and cancelling the task's cancellable cancels the
+ * future, which withdraws a pending send or receive (a completed one keeps
+ * its result: the result, not the cancellable, decides). */
 static void
-async_op_free (AsyncOp *op)
+channel_return_to_task (gpointer             source_object,
+                        gpointer             source_tag,
+                        const char          *name,
+                        GAsyncFuture        *future,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
 {
-  if (op->handler != 0)
-    g_cancellable_disconnect (op->cancellable, op->handler);
-  g_clear_object (&op->cancellable);
-  g_clear_object (&op->future);
-  g_clear_object (&op->task);
-  g_free (op);
-}
+  GTask *task = g_task_new (source_object, cancellable, callback, user_data);
 
-static void
-async_op_cancelled (GCancellable *cancellable,
-                    gpointer      data)
-{
-  GASYNC_TSAN_ACQUIRE (cancellable);
-  /* Withdraws the pending send or receive; if it completed first, this
-   * does nothing and the operation reports its result. */
-  gasync_future_cancel (data);
-}
-
-/* Starts waiting for @future on behalf of a GTask: the task returns from
- * the caller's thread-default context, through gasync's dispatcher, never
- * inside the call that settles @future. */
-static AsyncOp *
-async_op_new (gpointer             source_object,
-              gpointer             source_tag,
-              const char          *name,
-              GCancellable        *cancellable,
-              GAsyncReadyCallback  callback,
-              gpointer             user_data)
-{
-  AsyncOp *op = g_new0 (AsyncOp, 1);
-
-  op->task = g_task_new (source_object, cancellable, callback, user_data);
-  g_task_set_source_tag (op->task, source_tag);
-  g_task_set_name (op->task, name);
-  /* The result, not the cancellable, decides: a receive that completed
-   * just before a cancel must not lose its item. */
-  g_task_set_check_cancellable (op->task, FALSE);
-
-  return op;
-}
-
-static void
-async_op_start (AsyncOp             *op,
-                GAsyncFuture        *future,
-                GAsyncReadyCallback  done)
-{
-  GCancellable *cancellable = g_task_get_cancellable (op->task);
-
-  op->future = future;
-  if (cancellable != NULL)
-    {
-      op->cancellable = g_object_ref (cancellable);
-      GASYNC_TSAN_RELEASE (cancellable);
-      op->handler = g_cancellable_connect (cancellable, G_CALLBACK (async_op_cancelled),
-                                           g_object_ref (future), g_object_unref);
-    }
-  gasync_future_wait_async (future, NULL, done, op);
-}
-
-static void
-send_async_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  AsyncOp *op = data;
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
-
-  if (gasync_future_wait_finish (op->future, result, &value, &error))
-    g_task_return_boolean (op->task, TRUE);
-  else
-    g_task_return_error (op->task, error);
-  g_value_unset (&value);
-
-  async_op_free (op);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_name (task, name);
+  g_task_set_check_cancellable (task, FALSE);
+  gasync_future_return_to_task (future, task);
 }
 
 /**
@@ -2340,22 +2274,19 @@ gasync_sender_send_async (GAsyncSender        *sender,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  AsyncOp *op;
+  g_autoptr(GAsyncFuture) future = NULL;
 
   g_return_if_fail (GASYNC_IS_SENDER (sender));
   g_return_if_fail (G_IS_VALUE (item));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  op = async_op_new (sender, gasync_sender_send_async, "[gasync] gasync_sender_send_async",
-                     cancellable, callback, user_data);
-
-  if (g_task_return_error_if_cancelled (op->task))
-    {
-      async_op_free (op);
-      return;
-    }
-
-  async_op_start (op, gasync_sender_send_future (sender, item), send_async_done);
+  if (g_cancellable_is_cancelled (cancellable))
+    future = gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  _("Operation was cancelled"));
+  else
+    future = gasync_sender_send_future (sender, item);
+  channel_return_to_task (sender, gasync_sender_send_async, "[gasync] gasync_sender_send_async",
+                          future, cancellable, callback, user_data);
 }
 
 /**
@@ -2375,12 +2306,17 @@ gasync_sender_send_finish (GAsyncSender  *sender,
                            GAsyncResult  *result,
                            GError       **error)
 {
+  GValue value = G_VALUE_INIT;
+
   g_return_val_if_fail (GASYNC_IS_SENDER (sender), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, sender), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gasync_sender_send_async, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (!g_task_propagate_value (G_TASK (result), &value, error))
+    return FALSE;
+  g_value_unset (&value);
+  return TRUE;
 }
 
 /* Makes a slot of a pointer item for the pointer fast paths. */
@@ -2989,24 +2925,6 @@ gasync_receiver_recv_future (GAsyncReceiver *receiver)
   return ret;
 }
 
-static void
-recv_async_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  AsyncOp *op = data;
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
-
-  if (gasync_future_wait_finish (op->future, result, &value, &error))
-    g_task_return_value (op->task, &value);
-  else
-    g_task_return_error (op->task, error);
-  g_value_unset (&value);
-
-  async_op_free (op);
-}
-
 /**
  * gasync_receiver_recv_async:
  * @receiver: a #GAsyncReceiver
@@ -3029,21 +2947,18 @@ gasync_receiver_recv_async (GAsyncReceiver      *receiver,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  AsyncOp *op;
+  g_autoptr(GAsyncFuture) future = NULL;
 
   g_return_if_fail (GASYNC_IS_RECEIVER (receiver));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  op = async_op_new (receiver, gasync_receiver_recv_async, "[gasync] gasync_receiver_recv_async",
-                     cancellable, callback, user_data);
-
-  if (g_task_return_error_if_cancelled (op->task))
-    {
-      async_op_free (op);
-      return;
-    }
-
-  async_op_start (op, gasync_receiver_recv_future (receiver), recv_async_done);
+  if (g_cancellable_is_cancelled (cancellable))
+    future = gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  _("Operation was cancelled"));
+  else
+    future = gasync_receiver_recv_future (receiver);
+  channel_return_to_task (receiver, gasync_receiver_recv_async, "[gasync] gasync_receiver_recv_async",
+                          future, cancellable, callback, user_data);
 }
 
 /**

@@ -1859,8 +1859,20 @@ fail:
 typedef struct
 {
   GAsyncContextJob  job;
-  GTask            *task;   /* owned */
+  GTask            *task;         /* owned */
+  GCancellable     *cancellable;  /* owned: the task's, if any */
+  gulong            handler;
 } ReturnToTask;
+
+static void
+return_to_task_cancelled (GCancellable *cancellable,
+                          gpointer      future)
+{
+  GASYNC_TSAN_ACQUIRE (cancellable);
+  /* Settles the future with CANCELLED unless it settled first, in which
+   * case its outcome stands. */
+  gasync_future_cancel (future);
+}
 
 /* Runs on the task's own context, from gasync's dispatcher: never inside
  * the call that settled the future (GTask would call back synchronously
@@ -1876,6 +1888,10 @@ return_to_task_run (GAsyncDispatchItem *item)
   else
     g_task_return_error (rtt->task, g_error_copy (priv->outcome.error));
 
+  /* On the task's context, never inside the handler: safe to disconnect. */
+  if (rtt->handler != 0)
+    g_cancellable_disconnect (rtt->cancellable, rtt->handler);
+  g_clear_object (&rtt->cancellable);
   g_object_unref (rtt->task);
   _gasync_context_job_clear (&rtt->job);
   g_free (rtt);
@@ -1917,8 +1933,15 @@ return_to_task_run (GAsyncDispatchItem *item)
  * }
  * ]|
  *
+ * If @task has a #GCancellable, cancelling it cancels @future
+ * (gasync_future_cancel()), so the work stops and the task returns
+ * %G_IO_ERROR_CANCELLED; a future that settled first keeps its outcome
+ * (pair it with g_task_set_check_cancellable (task, FALSE) if that
+ * outcome must win, as for a receive that already took an item).
+ *
  * The function does not take a reference on @future: whatever settles it
- * keeps it alive. The task is returned on its own context (the one that
+ * keeps it alive (and, while @task has a cancellable, so does the
+ * handler that cancels it). The task is returned on its own context (the one that
  * was thread-default when it was created), in a later iteration, so its
  * callback never runs inside the call that settled @future.
  *
@@ -1929,13 +1952,26 @@ gasync_future_return_to_task (GAsyncFuture *future,
                               GTask        *task)
 {
   ReturnToTask *rtt;
+  GCancellable *cancellable;
 
   g_return_if_fail (GASYNC_IS_FUTURE (future));
   g_return_if_fail (G_IS_TASK (task));
 
-  rtt = g_new (ReturnToTask, 1);
+  rtt = g_new0 (ReturnToTask, 1);
   rtt->task = task;
+  cancellable = g_task_get_cancellable (task);
   _gasync_context_job_init_for_context (&rtt->job, g_main_context_ref (g_task_get_context (task)),
                                         return_to_task_run);
   _gasync_future_add_notify (future, &rtt->job.node.notify);
+
+  /* After the notify, so that an already-cancelled cancellable (whose
+   * handler runs inside g_cancellable_connect()) settles a future we
+   * already wait for. The handler keeps the future alive while it waits. */
+  if (cancellable != NULL)
+    {
+      rtt->cancellable = g_object_ref (cancellable);
+      GASYNC_TSAN_RELEASE (cancellable);
+      rtt->handler = g_cancellable_connect (cancellable, G_CALLBACK (return_to_task_cancelled),
+                                            g_object_ref (future), g_object_unref);
+    }
 }

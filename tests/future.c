@@ -822,6 +822,30 @@ test_return_to_task_not_synchronous (void)
   g_object_unref (rec.result);
 }
 
+static void
+test_return_to_task_cancellable (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GObject) source = g_object_new (G_TYPE_OBJECT, NULL);
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GCancellable *work = gasync_promise_get_cancellable (p);
+  AsyncRecord rec = { 0 };
+  GTask *task = g_task_new (source, c, async_ready, &rec);
+
+  gasync_future_return_to_task (GASYNC_FUTURE (p), task);
+  g_cancellable_cancel (c);
+
+  /* The task's cancellable cancelled the future, and through it the work. */
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (p)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (g_cancellable_is_cancelled (work));
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+  g_assert_false (g_task_propagate_value (G_TASK (rec.result), &value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_object_unref (rec.result);
+}
+
 /* Preconditions */
 
 static void
@@ -894,6 +918,7 @@ main (int   argc,
   g_test_add_func ("/future/wait/timeout-and-cancel", test_wait_blocking_timeout_and_cancel);
   g_test_add_func ("/future/return-to-task", test_return_to_task);
   g_test_add_func ("/future/return-to-task/not-synchronous", test_return_to_task_not_synchronous);
+  g_test_add_func ("/future/return-to-task/cancellable", test_return_to_task_cancellable);
   g_test_add_func ("/future/preconditions/trap", test_preconditions);
   g_test_add_func ("/future/preconditions/expect-message", test_preconditions_expect_message);
 
