@@ -50,6 +50,12 @@ ALLOWED = {
     ('overview.md', 'meson'):
         'a line for the reader\'s own meson.build, not a program: meson '
         'evaluates whole projects only',
+    ('README.md', 'sh'):
+        'the quick-start and build commands: CI runs exactly these '
+        '(.ci/run calls build-aux/quickstart test)',
+    ('README.md', 'vala'):
+        'a tour of the Vala API; tests/vala/gasync-vala.vala is the '
+        'complete program built and run by meson test',
 }
 
 LANGUAGES = ('c', 'python', 'js')
@@ -164,6 +170,11 @@ def check_links(page, reference_pages=None):
             if re.match(r'^[a-z]+:', target) or API_PAGE.match(target):
                 continue
             name, _, anchor = target.partition('#')
+            if os.path.basename(page) == 'README.md':
+                # The README is read in the source tree: it links to files.
+                if name and not os.path.exists(os.path.join(os.path.dirname(page), name)):
+                    errors.append('{}:{}: link to {!r}: no such file'.format(page, number, target))
+                continue
             slug = name[:-len('.html')] if name.endswith('.html') else None
             if name and slug is None:
                 errors.append('{}:{}: link to {!r}: pages link to each other as SLUG.html'.format(
