@@ -398,24 +398,6 @@ test_race (void)
 
 /* Many threads settling and cancelling at once */
 
-typedef struct
-{
-  GAsyncPromise **promises;
-  guint           n;
-  guint           first;
-  guint           step;
-} Batch;
-
-static gpointer
-resolve_batch (gpointer data)
-{
-  Batch *b = data;
-
-  for (guint i = b->first; i < b->n; i += b->step)
-    gasync_promise_resolve_int (b->promises[i], (gint) i);
-  return NULL;
-}
-
 static void
 test_threads_stress (void)
 {
@@ -427,7 +409,7 @@ test_threads_stress (void)
       GAsyncPromise *p[N];
       GAsyncFuture *inputs[N];
       GThread *threads[THREADS];
-      Batch batches[THREADS];
+      GAsyncTestBatch batches[THREADS];
       g_autoptr(GAsyncFuture) all = NULL;
       g_autoptr(GAsyncFuture) race = NULL;
       g_autoptr(GAsyncFuture) any = NULL;
@@ -438,8 +420,8 @@ test_threads_stress (void)
         inputs[i] = GASYNC_FUTURE (p[i] = gasync_promise_new ());
       for (guint t = 0; t < THREADS; t++)
         {
-          batches[t] = (Batch) { p, N, t, THREADS };
-          threads[t] = g_thread_new ("resolver", resolve_batch, &batches[t]);
+          batches[t] = (GAsyncTestBatch) { p, N, t, THREADS };
+          threads[t] = g_thread_new ("resolver", gasync_test_resolve_batch, &batches[t]);
         }
 
       /* Registering while they settle; race and any cancel the losers

@@ -423,24 +423,6 @@ test_cross_thread_runs_on_registering_context (void)
 
 typedef struct
 {
-  GAsyncPromise **promises;
-  guint           n;
-  guint           first;
-  guint           step;
-} Batch;
-
-static gpointer
-resolve_batch (gpointer data)
-{
-  Batch *b = data;
-
-  for (guint i = b->first; i < b->n; i += b->step)
-    gasync_promise_resolve_int (b->promises[i], (gint) i);
-  return NULL;
-}
-
-typedef struct
-{
   gint     *counts;
   GThread  *owner;
   gint      total;
@@ -513,7 +495,7 @@ static void
 test_many_threads_exactly_once (void)
 {
   ManyOnThread m = { 0 };
-  Batch batches[N_RESOLVER_THREADS];
+  GAsyncTestBatch batches[N_RESOLVER_THREADS];
   GThread *resolvers[N_RESOLVER_THREADS];
   GThread *owner;
 
@@ -530,8 +512,8 @@ test_many_threads_exactly_once (void)
 
   for (guint t = 0; t < N_RESOLVER_THREADS; t++)
     {
-      batches[t] = (Batch) { m.promises, m.n, t, N_RESOLVER_THREADS };
-      resolvers[t] = g_thread_new ("resolver", resolve_batch, &batches[t]);
+      batches[t] = (GAsyncTestBatch) { m.promises, m.n, t, N_RESOLVER_THREADS };
+      resolvers[t] = g_thread_new ("resolver", gasync_test_resolve_batch, &batches[t]);
     }
   for (guint t = 0; t < N_RESOLVER_THREADS; t++)
     g_thread_join (resolvers[t]);

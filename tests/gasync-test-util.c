@@ -113,3 +113,13 @@ gasync_test_latch_wait (GAsyncTestLatch *latch,
   gasync_mutex_unlock (&latch->mutex);
   return open;
 }
+
+gpointer
+gasync_test_resolve_batch (gpointer data)
+{
+  GAsyncTestBatch *b = data;
+
+  for (guint i = b->first; i < b->n; i += b->step)
+    gasync_promise_resolve_int (b->promises[i], (gint) i);
+  return NULL;
+}

@@ -45,4 +45,16 @@ gboolean gasync_test_latch_is_open   (GAsyncTestLatch *latch);
 gboolean gasync_test_latch_wait      (GAsyncTestLatch *latch,
                                       guint            timeout_msec);
 
+/* Resolves promises[first], promises[first + step], … below n, each with
+ * its index: the body of a resolver thread (g_thread_new data: a batch). */
+typedef struct
+{
+  GAsyncPromise **promises;
+  guint           n;
+  guint           first;
+  guint           step;
+} GAsyncTestBatch;
+
+gpointer gasync_test_resolve_batch   (gpointer data);
+
 G_END_DECLS
