@@ -123,8 +123,12 @@ dispatcher_finalize (GSource *source)
   gasync_mutex_unlock (&registry_lock);
 
   /* Items hold a reference on the context, so none can be queued once the
-   * context is being finalized. */
+   * context is being finalized. The last source reference may be dropped
+   * on another thread than the one that dispatched (a per-thread cache),
+   * so the queue is read under its lock like everywhere else. */
+  gasync_mutex_lock (&self->mutex);
   g_warn_if_fail (self->head == NULL);
+  gasync_mutex_unlock (&self->mutex);
   g_mutex_clear (&self->mutex);
 }
 
