@@ -214,8 +214,10 @@ def check_devenv(args, binding):
         skip('gjs not found')
     command = [PYTHON, '-c', PYTHON_PROBE] if binding == 'python' else [args.gjs, '-c', GJS_PROBE]
     with tempfile.TemporaryDirectory(prefix='gasync-devenv-') as cwd:
-        found = probe_lines(run([args.meson, 'devenv', '-C', args.build_root] + command,
-                                clean_env(), cwd=cwd))
+        # devenv runs the command in the build directory unless told
+        # otherwise; elsewhere, nothing there can shadow what it sets.
+        found = probe_lines(run([args.meson, 'devenv', '-C', args.build_root, '--workdir', cwd] +
+                                command, clean_env(), cwd=cwd))
     if binding == 'python':
         expect_under('the override', found.get('override'), args.source_root)
         expect_under('the typelib', found.get('typelib'), args.build_root)
