@@ -285,9 +285,8 @@ list_name (Check *self,
 }
 
 /* Writes "prog: QUOTED-NAME: MESSAGE" (printf-style) on standard error. */
-static void G_GNUC_PRINTF (3, 4)
-complain (Check      *self,
-          const char *name,
+static void G_GNUC_PRINTF (2, 3)
+complain (const char *name,
           const char *format,
           ...)
 {
@@ -339,7 +338,7 @@ report_file (Check     *self,
   if (result->error != NULL)
     {
       self->counts.unreadable++;
-      complain (self, line->text, "%s", result->error->message);
+      complain (line->text, "%s", result->error->message);
       print_verdict (self, line->text, "FAILED open or read");
     }
   else if (strcmp (result->digest, line->digest) != 0)
@@ -359,7 +358,7 @@ report_list_end (Check     *self,
   ListCounts *counts = &self->counts;
 
   if (!counts->any_good)
-    complain (self, list_name (self, line->list), "no properly formatted checksum lines found");
+    complain (list_name (self, line->list), "no properly formatted checksum lines found");
   else if (!self->options->status)
     {
       warn ("improperly formatted", counts->bad_lines, "line is", "lines are");
@@ -390,14 +389,14 @@ flush_in_order (Check *self)
         case LINE_BAD:
           self->counts.bad_lines++;
           if (self->options->warn)
-            complain (self, list_name (self, line->list),
+            complain (list_name (self, line->list),
                       "%" G_GUINT64_FORMAT ": improperly formatted SHA256 checksum line", line->number);
           break;
         case LIST_END:
           report_list_end (self, line);
           break;
         case LIST_UNREADABLE:
-          complain (self, line->text, "%s", g_strerror (line->number));
+          complain (line->text, "%s", g_strerror (line->number));
           self->failed = TRUE;
           break;
         }
