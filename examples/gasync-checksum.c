@@ -4,14 +4,20 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Usage: gasync-checksum [-j N] PATH…
+ *        gasync-checksum [-j N] -c [--quiet|--status] [--strict] [-w] [LIST…]
  *
- * Prints "sha256  path" lines exactly as sha256sum does, in the order of
+ * Prints "sha256  path" lines exactly as sha256sum does (a name with a
+ * backslash, newline or carriage return is escaped, and its line starts
+ * with a backslash, so that "sha256sum -c" reads it back), in the order of
  * the arguments (directories are walked recursively, in sorted order),
  * while up to N files are hashed at once on gasync's blocking pool.
  * Results stream back over a channel attached to the main loop; a
  * progress bar is drawn on standard error when it is a terminal. An
  * unreadable path is reported and skipped; the exit status is then 1.
  * Ctrl-C cancels the work in flight and exits with status 130.
+ *
+ * With -c (--check) it verifies such lists instead, as "sha256sum -c"
+ * does, with the same output and exit status (gasync-checksum-check.c).
  */
 
 #include <stdio.h>
@@ -19,7 +25,9 @@
 
 #include <glib-unix.h>
 
+#include "common/checksum-names.h"
 #include "common/hash-job.h"
+#include "gasync-checksum-check.h"
 
 typedef struct
 {
@@ -63,6 +71,20 @@ clear_progress (Checksum *self)
     fprintf (stderr, "\r%*s\r", 70, "");
 }
 
+/* One line, as sha256sum writes it. */
+static void
+print_line (const char *digest,
+            const char *path)
+{
+  gboolean escape = checksum_name_needs_escape (path);
+
+  if (escape)
+    putchar ('\\');
+  printf ("%s  ", digest);
+  checksum_name_print (stdout, path, escape);
+  putchar ('\n');
+}
+
 /* Prints every result that is next in argument order. */
 static void
 flush_in_order (Checksum *self)
@@ -81,11 +103,13 @@ flush_in_order (Checksum *self)
           cleared = TRUE;
         }
       if (result->error == NULL)
-        printf ("%s  %s\n", result->digest, path);
+        print_line (result->digest, path);
       else
         {
+          g_autofree char *quoted = checksum_name_quote (path);
+
           fflush (stdout);
-          fprintf (stderr, "gasync-checksum: %s: %s\n", path, result->error->message);
+          fprintf (stderr, "gasync-checksum: %s: %s\n", quoted, result->error->message);
           self->n_failed++;
         }
       hash_result_free (result);
@@ -133,37 +157,16 @@ on_sigint (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-int
-main (int   argc,
-      char *argv[])
+/* Hashes @paths and prints their lines; returns the exit status. */
+static int
+run_listing (const char *const *paths,
+             guint              jobs)
 {
-  g_autoptr(GOptionContext) options = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) paths = NULL;
-  gint jobs = (gint) g_get_num_processors ();
-  GOptionEntry entries[] = {
-    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Hash up to N files at once (default: the number of processors)", "N" },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, "PATH…" },
-    { NULL }
-  };
   Checksum self = { 0 };
   guint sigint;
   int status;
 
-  options = g_option_context_new ("PATH… — print SHA-256 checksums, like sha256sum, concurrently");
-  g_option_context_add_main_entries (options, entries, NULL);
-  if (!g_option_context_parse (options, &argc, &argv, &error))
-    {
-      fprintf (stderr, "gasync-checksum: %s\n", error->message);
-      return 2;
-    }
-  if (paths == NULL || paths[0] == NULL || jobs < 1)
-    {
-      fprintf (stderr, "usage: gasync-checksum [-j N] PATH…\n");
-      return 2;
-    }
-
-  self.job = hash_job_new ((const char *const *) paths, (guint) jobs);
+  self.job = hash_job_new (paths, jobs);
   self.results = g_new0 (HashResult *, hash_job_get_n_files (self.job) + 1);
   self.loop = g_main_loop_new (NULL, FALSE);
   self.progress = isatty (STDERR_FILENO);
@@ -190,4 +193,82 @@ main (int   argc,
   hash_job_free (self.job);
   g_main_loop_unref (self.loop);
   return status;
+}
+
+/* --quiet, --status and --warn exclude each other: the last one wins, as
+ * for sha256sum. */
+static CheckOptions check;
+
+static gboolean
+set_verbosity (const char  *option_name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  check.quiet = strcmp (option_name, "--quiet") == 0;
+  check.status = strcmp (option_name, "--status") == 0;
+  check.warn = strcmp (option_name, "-w") == 0 || strcmp (option_name, "--warn") == 0;
+  return TRUE;
+}
+
+static const char *
+check_only_option (void)
+{
+  if (check.quiet)
+    return "--quiet";
+  if (check.status)
+    return "--status";
+  if (check.strict)
+    return "--strict";
+  if (check.warn)
+    return "--warn";
+  return NULL;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  gint jobs = (gint) g_get_num_processors ();
+  gboolean check_mode = FALSE;
+  const char *const stdin_list[] = { "-", NULL };
+  GOptionEntry entries[] = {
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "Hash up to N files at once (default: the number of processors)", "N" },
+    { "check", 'c', 0, G_OPTION_ARG_NONE, &check_mode, "Read checksums from the LISTs and verify them", NULL },
+    { "quiet", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, set_verbosity, "With -c, don't print OK for each verified file", NULL },
+    { "status", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, set_verbosity, "With -c, print nothing: the exit status tells", NULL },
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &check.strict, "With -c, fail on improperly formatted lines", NULL },
+    { "warn", 'w', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, set_verbosity, "With -c, warn about improperly formatted lines", NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &paths, NULL, "PATH…" },
+    { NULL }
+  };
+
+  options = g_option_context_new ("PATH… — print or check SHA-256 checksums, like sha256sum, concurrently");
+  g_option_context_add_main_entries (options, entries, NULL);
+  if (!g_option_context_parse (options, &argc, &argv, &error))
+    {
+      fprintf (stderr, "gasync-checksum: %s\n", error->message);
+      return 2;
+    }
+  if (jobs < 1 || (!check_mode && (paths == NULL || paths[0] == NULL)))
+    {
+      fprintf (stderr, "usage: gasync-checksum [-j N] PATH…\n"
+                       "       gasync-checksum [-j N] -c [--quiet|--status] [--strict] [-w] [LIST…]\n");
+      return 2;
+    }
+  if (!check_mode && check_only_option () != NULL)
+    {
+      fprintf (stderr, "gasync-checksum: the %s option is meaningful only when verifying checksums\n",
+               check_only_option ());
+      return 2;
+    }
+
+  if (!check_mode)
+    return run_listing ((const char *const *) paths, (guint) jobs);
+  check.jobs = (guint) jobs;
+  return checksum_check_run (paths != NULL && paths[0] != NULL ? (const char *const *) paths : stdin_list,
+                             &check);
 }

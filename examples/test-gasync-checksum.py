@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # Checks examples/gasync-checksum against sha256sum: same output for many
 # files at several -j levels, unreadable paths reported without stopping
-# the rest, and a clean stop on SIGINT with work in flight.
+# the rest, a clean stop on SIGINT with work in flight, names that need
+# escaping, and --check compared with "sha256sum -c" byte for byte (standard
+# output, standard error with the program name swapped, exit status) on
+# good, corrupted, missing and improperly formatted entries.
 # Usage: test-gasync-checksum.py PATH-TO-gasync-checksum
 import os
 import signal
@@ -9,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-tool = sys.argv[1]
+tool = os.path.abspath(sys.argv[1])   # some checks run in another directory
 failures = 0
 
 
@@ -91,6 +94,87 @@ with tempfile.TemporaryDirectory(prefix='gasync-checksum-') as top:
         check('interrupted, 2 of 3 files hashed' in err, 'SIGINT: says it was interrupted')
     finally:
         os.close(writer)
+
+
+def run(args, cwd, stdin=b''):
+    r = subprocess.run(args, cwd=cwd, input=stdin, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    return r.returncode, r.stdout, r.stderr
+
+
+def same_as_sha256sum(args, cwd, what, stdin=b'', jobs=None):
+    """Runs "sha256sum ARGS" and "gasync-checksum [-j JOBS] ARGS"; compares everything."""
+    want = run(['sha256sum'] + args, cwd, stdin)
+    got = run([tool] + (['-j', jobs] if jobs else []) + args, cwd, stdin)
+    want_err = want[2].replace(b'sha256sum: ', b'gasync-checksum: ')
+    check(got[0] == want[0], f'{what}: exit status {want[0]} (got {got[0]})')
+    check(got[1] == want[1], f'{what}: standard output identical'
+          + ('' if got[1] == want[1] else f'\n# want {want[1]!r}\n# got  {got[1]!r}'))
+    check(got[2] == want_err, f'{what}: standard error identical'
+          + ('' if got[2] == want_err else f'\n# want {want_err!r}\n# got  {got[2]!r}'))
+    return got
+
+
+# Names that sha256sum escapes (backslash, newline, carriage return) or that
+# its diagnostics quote (space, colon, apostrophe, shell characters).
+NAMES = ['plain', 'with space', 'back\\slash', 'new\nline', 'cr\rret',
+         'all\\of\nthem\r', "quo'te", 'col:on', 'a$b', 'trailing \\',
+         '\nleading newline', 'tab\there']
+
+with tempfile.TemporaryDirectory(prefix='gasync-checksum-check-') as top:
+    for i, name in enumerate(NAMES):
+        with open(os.path.join(top, name), 'wb') as f:
+            f.write(os.urandom(i * 977) + name.encode())
+    os.mkdir(os.path.join(top, 'a dir'))
+
+    same_as_sha256sum(NAMES, top, 'escaped names')
+    _, ours, _ = run([tool, '-j', '3'] + NAMES, top)
+    theirs = run(['sha256sum'] + NAMES, top)[1]
+    with open(os.path.join(top, 'ours.sha256'), 'wb') as f:
+        f.write(ours)
+    with open(os.path.join(top, 'theirs.sha256'), 'wb') as f:
+        f.write(theirs)
+
+    # Each tool verifies the other's list, all OK.
+    rc, out, err = run(['sha256sum', '-c', 'ours.sha256'], top)
+    check(rc == 0 and err == b'' and out.count(b': OK\n') == len(NAMES),
+          f'sha256sum -c accepts our list ({rc}, {err!r})')
+    same_as_sha256sum(['-c', 'ours.sha256'], top, 'check our own list')
+    same_as_sha256sum(['-c', 'theirs.sha256'], top, "check sha256sum's list")
+    same_as_sha256sum(['-c', '-'], top, 'check a list on standard input', stdin=ours)
+    same_as_sha256sum(['-c'], top, 'check standard input by default', stdin=ours)
+
+    # A list with every kind of trouble: a corrupted file, a missing one, a
+    # directory, improperly formatted lines, a comment, a CRLF line end,
+    # upper-case hex, a binary-mode "*" line and a BSD-style line.
+    lines = theirs.splitlines(keepends=True)
+    digest = lines[0][:64].decode()
+    extra = [b'# a comment\n', b'not a checksum line\n', b'\n',
+             f'{digest}  a dir\n'.encode(), f'{digest}  missing file\n'.encode(),
+             f'{digest.upper()}  plain\r\n'.encode(), f'{digest} *plain\n'.encode(),
+             f'SHA256 (plain) = {digest}\n'.encode(), b'\\' + f'{digest}  bad\\escape\n'.encode(),
+             f'{digest[:-1]}  short\n'.encode(), f'{digest}  plain'.encode()]
+    with open(os.path.join(top, 'mixed.sha256'), 'wb') as f:
+        f.write(b''.join(lines + extra))
+    with open(os.path.join(top, 'with space'), 'ab') as f:
+        f.write(b'corrupted')
+    for options in ([], ['--quiet'], ['--status'], ['-w'], ['--strict'],
+                    ['--strict', '-w', '--quiet'], ['--quiet', '-w'], ['--status', '-w']):
+        same_as_sha256sum(['-c'] + options + ['mixed.sha256'], top,
+                          f'check with {" ".join(options) or "no options"}')
+    for jobs in ('1', '5'):
+        same_as_sha256sum(['-c', 'mixed.sha256'], top, f'check -j {jobs}', jobs=jobs)
+
+    # Several lists, one unreadable, one without any checksum line, and
+    # "HASH NAME" (BSD reversed) lines.
+    with open(os.path.join(top, 'empty.sha256'), 'wb') as f:
+        f.write(b'# nothing\n\njunk\n')
+    with open(os.path.join(top, 'reversed.sha256'), 'wb') as f:
+        f.write(f'{digest} plain\n{digest}  plain\n'.encode())
+    same_as_sha256sum(['-c', 'theirs.sha256', 'no such list', 'empty.sha256', 'mixed.sha256'],
+                      top, 'several lists')
+    same_as_sha256sum(['-c', 'reversed.sha256'], top, 'BSD reversed lines')
+    same_as_sha256sum(['-c', '--quiet', 'ours.sha256'], top, 'check --quiet, one corrupted')
 
 if failures:
     sys.exit(f'{failures} check(s) failed')

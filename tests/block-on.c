@@ -48,6 +48,24 @@ set_flag (gpointer data)
 
 /* Ready work returns without iterating */
 
+/* An idle on the private context: it fires only if that context is
+ * iterated, and then resolves @promise. */
+typedef struct
+{
+  gint           fired;
+  GAsyncPromise *promise;
+} Trap;
+
+static gboolean
+trap_fire (gpointer data)
+{
+  Trap *trap = data;
+
+  g_atomic_int_set (&trap->fired, TRUE);
+  gasync_promise_resolve_boolean (trap->promise, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static GAsyncFuture *
 start_ready_with_trap (GCancellable *cancellable,
                        gpointer      user_data)
@@ -55,10 +73,19 @@ start_ready_with_trap (GCancellable *cancellable,
   GSource *idle = g_idle_source_new ();
 
   /* Would fire if the private context were iterated at all. */
-  g_source_set_callback (idle, set_flag, user_data, NULL);
+  g_source_set_callback (idle, trap_fire, user_data, NULL);
   g_source_attach (idle, g_main_context_get_thread_default ());
   g_source_unref (idle);
   return gasync_future_new_for_string ("ready");
+}
+
+static GAsyncFuture *
+start_waiting_for_trap (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  Trap *trap = user_data;
+
+  return g_object_ref (GASYNC_FUTURE (trap->promise));
 }
 
 static void
@@ -66,18 +93,22 @@ test_ready_does_not_iterate (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *s = NULL;
-  gint fired = FALSE;
+  g_autoptr(GAsyncFuture) settled = NULL;
+  Trap trap = { FALSE, gasync_promise_new () };
 
-  s = gasync_block_on_string (start_ready_with_trap, &fired, NULL, &error);
+  s = gasync_block_on_string (start_ready_with_trap, &trap, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (s, ==, "ready");
-  g_assert_false (fired);
+  g_assert_false (g_atomic_int_get (&trap.fired));
 
   /* The idle is still attached to the cached context and fires during the
-   * next call that has to iterate. */
-  g_assert_cmpint (gasync_block_on_int (start_timeout_int, GUINT_TO_POINTER (1), NULL, &error), ==, 42);
+   * next call that has to iterate: this one waits for exactly that, so
+   * no timer races the idle. */
+  settled = gasync_block_on_future (start_waiting_for_trap, &trap, 0, NULL);
+  g_assert_true (gasync_future_get_boolean (settled, &error));
   g_assert_no_error (error);
-  g_assert_true (fired);
+  g_assert_true (g_atomic_int_get (&trap.fired));
+  g_object_unref (trap.promise);
 }
 
 /* The caller's context is never dispatched */
@@ -450,12 +481,35 @@ start_until_cancelled (GCancellable *cancellable,
   return GASYNC_FUTURE (p);
 }
 
-static gpointer
-cancel_soon (gpointer data)
+/* A canceller thread that waits until the work has started (so that the
+ * test never depends on how fast the main thread reaches block_on). */
+typedef struct
 {
-  g_usleep (20 * 1000);
-  g_cancellable_cancel (data);
+  GCancellable    *cancellable;
+  GAsyncTestLatch  started;
+  gint             saw_cancel;
+  GAsyncPromise   *never;      /* start_never_and_signal's promise */
+} CancelRun;
+
+static gpointer
+cancel_once_started (gpointer data)
+{
+  CancelRun *run = data;
+
+  g_assert_true (gasync_test_latch_wait (&run->started, 60 * 1000));
+  g_cancellable_cancel (run->cancellable);
   return NULL;
+}
+
+static GAsyncFuture *
+start_until_cancelled_and_signal (GCancellable *cancellable,
+                                  gpointer      user_data)
+{
+  CancelRun *run = user_data;
+  GAsyncFuture *future = start_until_cancelled (cancellable, &run->saw_cancel);
+
+  gasync_test_latch_open (&run->started);
+  return future;
 }
 
 static void
@@ -464,26 +518,29 @@ test_cancel (void)
   g_autoptr(GCancellable) c = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
-  gint saw_cancel = FALSE;
+  CancelRun run = { c };
   GThread *t;
 
-  t = g_thread_new ("canceller", cancel_soon, c);
-  g_assert_false (gasync_block_on (start_until_cancelled, &saw_cancel, c, &value, &error));
+  gasync_test_latch_init (&run.started);
+  t = g_thread_new ("canceller", cancel_once_started, &run);
+  g_assert_false (gasync_block_on (start_until_cancelled_and_signal, &run, c, &value, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (G_VALUE_HOLDS_POINTER (&value));
-  g_assert_true (g_atomic_int_get (&saw_cancel));
   g_thread_join (t);
+  g_assert_true (g_atomic_int_get (&run.saw_cancel));
+  gasync_test_latch_clear (&run.started);
 }
 
 static GAsyncFuture *
-start_never (GCancellable *cancellable,
-             gpointer      user_data)
+start_never_and_signal (GCancellable *cancellable,
+                        gpointer      user_data)
 {
   /* Kept alive (so not DROPPED) but never settled. */
-  GAsyncPromise **slot = user_data;
+  CancelRun *run = user_data;
 
-  *slot = gasync_promise_new ();
-  return GASYNC_FUTURE (g_object_ref (*slot));
+  run->never = gasync_promise_new ();
+  gasync_test_latch_open (&run->started);
+  return GASYNC_FUTURE (g_object_ref (run->never));
 }
 
 static void
@@ -492,15 +549,17 @@ test_cancel_ignored_by_work (void)
   g_autoptr(GCancellable) c = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
-  GAsyncPromise *never = NULL;
+  CancelRun run = { c };
   GThread *t;
 
   /* Even work that ignores its cancellable cannot keep block_on waiting. */
-  t = g_thread_new ("canceller", cancel_soon, c);
-  g_assert_false (gasync_block_on (start_never, &never, c, &value, &error));
+  gasync_test_latch_init (&run.started);
+  t = g_thread_new ("canceller", cancel_once_started, &run);
+  g_assert_false (gasync_block_on (start_never_and_signal, &run, c, &value, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_thread_join (t);
-  g_object_unref (never);
+  g_object_unref (run.never);
+  gasync_test_latch_clear (&run.started);
 }
 
 static void
@@ -564,11 +623,29 @@ test_dropped_at_once (void)
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
 }
 
-static gpointer
-drop_later (gpointer data)
+/* The dropper gives up its reference only once block_on is iterating its
+ * private context, i.e. really waiting. */
+typedef struct
 {
-  g_usleep (10 * 1000);
-  g_object_unref (data);
+  GAsyncPromise   *promise;   /* the dropper's reference */
+  GAsyncTestLatch  waiting;
+  GThread         *thread;
+} DropRun;
+
+static gboolean
+open_latch (gpointer data)
+{
+  gasync_test_latch_open (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+drop_while_waiting (gpointer data)
+{
+  DropRun *run = data;
+
+  g_assert_true (gasync_test_latch_wait (&run->waiting, 60 * 1000));
+  g_object_unref (run->promise);
   return NULL;
 }
 
@@ -576,11 +653,16 @@ static GAsyncFuture *
 start_dropped_by_thread (GCancellable *cancellable,
                          gpointer      user_data)
 {
+  DropRun *run = user_data;
   GAsyncPromise *p = gasync_promise_new ();
-  GThread **thread = user_data;
+  GSource *idle = g_idle_source_new ();
 
+  g_source_set_callback (idle, open_latch, &run->waiting, NULL);
+  g_source_attach (idle, g_main_context_get_thread_default ());
+  g_source_unref (idle);
   /* The only other owner gives up from another thread while we wait. */
-  *thread = g_thread_new ("dropper", drop_later, g_object_ref (p));
+  run->promise = g_object_ref (p);
+  run->thread = g_thread_new ("dropper", drop_while_waiting, run);
   return GASYNC_FUTURE (p);
 }
 
@@ -589,11 +671,13 @@ test_dropped_while_waiting (void)
 {
   g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
-  GThread *thread = NULL;
+  DropRun run = { NULL };
 
-  g_assert_false (gasync_block_on (start_dropped_by_thread, &thread, NULL, &value, &error));
+  gasync_test_latch_init (&run.waiting);
+  g_assert_false (gasync_block_on (start_dropped_by_thread, &run, NULL, &value, &error));
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
-  g_thread_join (thread);
+  g_thread_join (run.thread);
+  gasync_test_latch_clear (&run.waiting);
 }
 
 static GAsyncFuture *

@@ -37,6 +37,11 @@ typedef void (*HashResultFunc) (HashJob    *job,
  * error here: it becomes a file whose result carries the error. */
 HashJob     *hash_job_new        (const char *const *paths,
                                   guint              n_workers);
+/* @files: exactly these paths, in this order, directories included (their
+ * results carry an error); nothing is walked. */
+HashJob     *hash_job_new_for_files (const char *const *files,
+                                     guint              n_files,
+                                     guint              n_workers);
 guint        hash_job_get_n_files (HashJob         *job);
 const char  *hash_job_get_path   (HashJob          *job,
                                   guint             index);

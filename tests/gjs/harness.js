@@ -76,7 +76,7 @@ export function sleep(ms) {
 // Iterates the default main context until condition() holds. It polls:
 // what the condition waits for (a future settled on another thread, say)
 // need not wake this context.
-export function iterateUntil(condition, timeoutMs = 10000) {
+export function iterateUntil(condition, timeoutMs = 30000) {
     const context = GLib.MainContext.default();
     const deadline = GLib.get_monotonic_time() + timeoutMs * 1000;
     while (!condition()) {

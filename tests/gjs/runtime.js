@@ -101,9 +101,9 @@ test('a JS function on a worker aborts under fatal-criticals', () => {
     stream.close(null);
     file.replace_contents(new TextEncoder().encode(`
         import GAsync from 'gi://GAsync?version=1.0';
-        import GLib from 'gi://GLib';
-        GAsync.spawn(() => GAsync.Future.new_for_int(1));
-        GLib.usleep(2000000);
+        // Waits for the worker to call the function (no fixed sleep that a
+        // loaded machine could outlast): the critical aborts the process.
+        GAsync.spawn(() => GAsync.Future.new_for_int(1)).wait(null);
     `), null, false, 0, null);
     const launcher = new Gio.SubprocessLauncher({flags: Gio.SubprocessFlags.STDERR_PIPE});
     launcher.setenv('G_DEBUG', 'fatal-criticals', true);

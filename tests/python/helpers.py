@@ -4,7 +4,9 @@ import time
 from gi.repository import GAsync, GLib, Gio
 
 
-def iterate_until(condition, timeout=10.0, context=None):
+# Generous: these bound waits that must succeed, and a loaded machine only
+# makes them slower (a hang still fails, and meson's timeout is longer).
+def iterate_until(condition, timeout=30.0, context=None):
     """Iterates context (the thread-default one) until condition() holds."""
     context = context or GLib.MainContext.ref_thread_default()
     deadline = time.monotonic() + timeout
@@ -14,7 +16,7 @@ def iterate_until(condition, timeout=10.0, context=None):
         context.iteration(False) or time.sleep(0.001)
 
 
-def settle(future, timeout=10.0):
+def settle(future, timeout=30.0):
     """Iterates the thread-default context until future has settled."""
     iterate_until(lambda: not future.is_pending(), timeout)
     return future
