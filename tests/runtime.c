@@ -988,8 +988,10 @@ try_blocking_on_worker (GCancellable *cancellable,
   g_autoptr(GAsyncPromise) p = gasync_promise_new ();
   GAsyncPromise *extra = g_object_ref (p);
   g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GAsyncFuture) settled = NULL;
 
-  gasync_block_on_int (ready_int, NULL, NULL, &r->block_on_error);
+  settled = gasync_block_on_future (ready_int, NULL, 0, NULL);
+  gasync_future_get_int (settled, &r->block_on_error);
   gasync_future_wait (GASYNC_FUTURE (p), NULL, &value, &r->wait_error);
   gasync_runtime_shutdown (r->rt, NULL, &r->shutdown_error);
 
@@ -1005,9 +1007,11 @@ try_blocking_on_pool (GCancellable  *cancellable,
                       GError       **error)
 {
   Refusals *r = data;
+  g_autoptr(GAsyncFuture) settled = NULL;
 
   /* Blocking is what the pool is for... */
-  r->block_on_value = gasync_block_on_int (ready_int, NULL, NULL, &r->block_on_error);
+  settled = gasync_block_on_future (ready_int, NULL, 0, NULL);
+  r->block_on_value = gasync_future_get_int (settled, &r->block_on_error);
   /* ...but not joining itself. */
   gasync_runtime_shutdown (r->rt, NULL, &r->shutdown_error);
   return TRUE;
