@@ -357,8 +357,9 @@ gasync_block_on_future (GAsyncFunc    func,
  *   future
  * @user_data: data for @func
  * @cancellable: (nullable): a #GCancellable, or %NULL; it is passed to @func
- * @value: (out caller-allocates): a zero-filled #GValue for the value, or
- *   one initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   to discard the value
  * @error: return location for an error
  *
  * Runs asynchronous work to completion from synchronous code.
@@ -383,7 +384,8 @@ gasync_block_on_future (GAsyncFunc    func,
  * async worker thread of a #GAsyncRuntime it fails at once with
  * %GASYNC_ERROR_WOULD_DEADLOCK. See gasync_block_on_with_timeout() for a
  * bounded wait. On failure a zero-filled @value is initialized to
- * %G_TYPE_POINTER, %NULL.
+ * %G_TYPE_POINTER, %NULL. With a %NULL @value, the value is discarded (and
+ * freed) and only success or the error is reported.
  *
  * Bindings call gasync_block_on_value() under this name.
  *
@@ -409,8 +411,9 @@ gasync_block_on (GAsyncFunc     func,
  * @timeout_msec: how long to wait at most, in milliseconds; 0 waits
  *   without limit
  * @cancellable: (nullable): a #GCancellable, or %NULL
- * @value: (out caller-allocates): a zero-filled #GValue for the value, or
- *   one initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   to discard the value
  * @error: return location for an error
  *
  * Like gasync_block_on(), but gives up after @timeout_msec milliseconds
@@ -433,11 +436,17 @@ gasync_block_on_with_timeout (GAsyncFunc     func,
 
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   future = gasync_block_on_future (func, user_data, timeout_msec, cancellable);
-  return gasync_future_get_value (future, value, error);
+  if (value != NULL)
+    return gasync_future_get_value (future, value, error);
+
+  /* Only the outcome is wanted: the value is freed with the future. */
+  if (gasync_future_get_state (future) == GASYNC_FUTURE_RESOLVED)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (gasync_future_get_error (future)));
+  return FALSE;
 }
 
 /**

@@ -720,6 +720,68 @@ test_typed_getters (void)
   g_assert_no_error (error);
 }
 
+/* Only the outcome is wanted: a NULL value */
+
+static void
+clear_flag_on_finalize (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  *(gboolean *) data = FALSE;
+}
+
+static GAsyncFuture *
+start_resolved_object (GCancellable *cancellable,
+                       gpointer      user_data)
+{
+  g_autoptr(GObject) object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  *(gboolean *) user_data = TRUE;
+  g_object_weak_ref (object, clear_flag_on_finalize, user_data);
+  return gasync_future_new_for_object (object);
+}
+
+static void
+test_null_value (void)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean alive = FALSE;
+
+  /* A resolved value is discarded: the object it held is freed. */
+  g_assert_true (gasync_block_on (start_resolved_object, &alive, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (alive);
+
+  /* Work that really waits, too. */
+  g_assert_true (gasync_block_on (start_timeout_int, GUINT_TO_POINTER (1), NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* An error is still reported. */
+  g_assert_false (gasync_block_on (start_rejected, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+}
+
+static void
+test_null_value_with_timeout (void)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncPromise *never = NULL;
+  gboolean alive = FALSE;
+
+  g_assert_true (gasync_block_on_with_timeout (start_resolved_object, &alive, 60000, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (alive);
+
+  g_assert_false (gasync_block_on_with_timeout (start_rejected, NULL, 60000, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+
+  /* And a timeout is still reported. */
+  g_assert_false (gasync_block_on_with_timeout (start_never, &never, 1, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_clear_object (&never);
+}
+
 static void
 test_preconditions (void)
 {
@@ -763,6 +825,8 @@ main (int   argc,
   g_test_add_func ("/block-on/refused/dropped-while-waiting", test_dropped_while_waiting);
   g_test_add_func ("/block-on/refused/null-future", test_null_future);
   g_test_add_func ("/block-on/typed", test_typed_getters);
+  g_test_add_func ("/block-on/null-value", test_null_value);
+  g_test_add_func ("/block-on/null-value/with-timeout", test_null_value_with_timeout);
   g_test_add_func ("/block-on/preconditions", test_preconditions);
 
   return g_test_run ();
