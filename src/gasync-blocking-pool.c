@@ -62,7 +62,7 @@ bl_run_next_locked (BlockingThread *self)
   RtCore *core = self->core;
   GAsyncTaskFuture *task;
 
-  _gasync_task_ring_pop_many (&core->bl_queue, &task, 1);
+  _gasync_rt_ring_pop_many (&core->bl_queue, &task, 1);
   self->current = task;
   gasync_mutex_unlock (&core->bl_lock);
 
@@ -332,7 +332,7 @@ _gasync_blocking_pool_submit (RtCore           *core,
   task->queued_at = g_get_monotonic_time ();
 
   gasync_mutex_lock (&core->bl_lock);
-  _gasync_task_ring_push (&core->bl_queue, g_object_ref (task));
+  _gasync_rt_ring_push (&core->bl_queue, g_object_ref (task));
   growth = bl_grow_locked (core, &reaped, &error);
   /* Nothing could ever run it: take it back. */
   if (growth == BL_GROW_FAILED)
@@ -360,7 +360,7 @@ _gasync_blocking_pool_steal (RtCore    *core,
   GAsyncTaskFuture **queued;
 
   gasync_mutex_lock (&core->bl_lock);
-  queued = _gasync_task_ring_steal_all (&core->bl_queue, n_queued);
+  queued = _gasync_rt_ring_steal_all (&core->bl_queue, n_queued);
   for (BlockingThread *bt = core->bl_threads; bt != NULL; bt = bt->next)
     if (bt->current != NULL)
       g_ptr_array_add (running, g_object_ref (bt->current));

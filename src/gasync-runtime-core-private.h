@@ -122,12 +122,12 @@ struct _RtCore
 };
 
 /* Task rings */
-void               _gasync_task_ring_push       (TaskRing          *ring,
+void               _gasync_rt_ring_push         (TaskRing          *ring,
                                                  GAsyncTaskFuture  *task);
-guint              _gasync_task_ring_pop_many   (TaskRing          *ring,
+guint              _gasync_rt_ring_pop_many     (TaskRing          *ring,
                                                  GAsyncTaskFuture **out,
                                                  guint              max);
-GAsyncTaskFuture **_gasync_task_ring_steal_all  (TaskRing          *ring,
+GAsyncTaskFuture **_gasync_rt_ring_steal_all    (TaskRing          *ring,
                                                  guint             *n_out);
 
 /* Lifetime: a new core holds one reference, for the runtime object; each

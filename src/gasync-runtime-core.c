@@ -24,8 +24,8 @@ static guint  live_threads;
 /* Task rings */
 
 void
-_gasync_task_ring_push (TaskRing         *ring,
-                        GAsyncTaskFuture *task)
+_gasync_rt_ring_push (TaskRing         *ring,
+                      GAsyncTaskFuture *task)
 {
   if G_UNLIKELY (ring->len == ring->capacity)
     {
@@ -45,9 +45,9 @@ _gasync_task_ring_push (TaskRing         *ring,
 }
 
 guint
-_gasync_task_ring_pop_many (TaskRing          *ring,
-                            GAsyncTaskFuture **out,
-                            guint              max)
+_gasync_rt_ring_pop_many (TaskRing          *ring,
+                          GAsyncTaskFuture **out,
+                          guint              max)
 {
   guint n = MIN (max, ring->len);
 
@@ -69,12 +69,12 @@ _gasync_task_ring_pop_many (TaskRing          *ring,
 
 /* Takes everything; the caller frees the returned array. */
 GAsyncTaskFuture **
-_gasync_task_ring_steal_all (TaskRing *ring,
-                             guint    *n_out)
+_gasync_rt_ring_steal_all (TaskRing *ring,
+                           guint    *n_out)
 {
   GAsyncTaskFuture **out = g_new (GAsyncTaskFuture *, MAX (ring->len, 1));
 
-  *n_out = _gasync_task_ring_pop_many (ring, out, ring->len);
+  *n_out = _gasync_rt_ring_pop_many (ring, out, ring->len);
   return out;
 }
 

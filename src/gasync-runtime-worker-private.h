@@ -18,7 +18,7 @@ void     _gasync_workers_start              (RtCore           *core);
  * has dropped core->lock, if any. */
 Worker  *_gasync_workers_push_locked        (RtCore           *core,
                                              GAsyncTaskFuture *task);
-/* Takes every queued task (see _gasync_task_ring_steal_all()). */
+/* Takes every queued task (see _gasync_rt_ring_steal_all()). */
 GAsyncTaskFuture **_gasync_workers_steal_queue_locked (RtCore *core,
                                              guint            *n_out);
 /* The runtime is stopped and this is not one of its threads. */

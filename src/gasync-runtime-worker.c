@@ -87,7 +87,7 @@ worker_take_batch_locked (Worker            *worker,
 {
   RtCore *core = worker->core;
   guint share = (core->queue.len + core->n_workers - 1) / core->n_workers;
-  guint n = _gasync_task_ring_pop_many (&core->queue, batch, CLAMP (share, 1, BATCH_SIZE));
+  guint n = _gasync_rt_ring_pop_many (&core->queue, batch, CLAMP (share, 1, BATCH_SIZE));
 
   g_atomic_int_set (&core->queue_len, core->queue.len);
   if (n > 0 && core->queue.len > 0)
@@ -227,7 +227,7 @@ Worker *
 _gasync_workers_push_locked (RtCore           *core,
                              GAsyncTaskFuture *task)
 {
-  _gasync_task_ring_push (&core->queue, task);
+  _gasync_rt_ring_push (&core->queue, task);
   g_atomic_int_set (&core->queue_len, core->queue.len);
   return wake_one_locked (core);
 }
@@ -236,7 +236,7 @@ GAsyncTaskFuture **
 _gasync_workers_steal_queue_locked (RtCore *core,
                                     guint  *n_out)
 {
-  GAsyncTaskFuture **queued = _gasync_task_ring_steal_all (&core->queue, n_out);
+  GAsyncTaskFuture **queued = _gasync_rt_ring_steal_all (&core->queue, n_out);
 
   g_atomic_int_set (&core->queue_len, 0);
   return queued;
