@@ -1,7 +1,10 @@
-/* gasync-runtime.c: GAsyncRuntime, worker threads that run spawned tasks
+/* gasync-runtime.c: GAsyncRuntime: new, default, spawn*, shutdown
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The top layer of the runtime, over the workers, the blocking pool, the
+ * task future and the core (see gasync-runtime-core-private.h).
  */
 
 #include "config.h"
