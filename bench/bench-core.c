@@ -93,7 +93,12 @@ bench_block_on_ready (guint64  n,
   gint64 sum = 0;
 
   for (guint64 i = 0; i < n; i++)
-    sum += gasync_block_on_int (start_ready, NULL, NULL, NULL);
+    {
+      GAsyncFuture *settled = gasync_block_on_future (start_ready, NULL, 0, NULL);
+
+      sum += gasync_future_get_int (settled, NULL);
+      g_object_unref (settled);
+    }
   if (sum != 7 * (gint64) n)
     g_error ("block_on: wrong sum");
   return gasync_bench_now () - start;
@@ -122,10 +127,12 @@ bench_block_on_task (guint64  n,
 
   for (guint64 i = 0; i < n; i++)
     {
-      GAsyncResult *result = gasync_block_on_object (start_ready_task, NULL, NULL, NULL);
+      GAsyncFuture *settled = gasync_block_on_future (start_ready_task, NULL, 0, NULL);
+      GAsyncResult *result = gasync_future_dup_object (settled, NULL);
 
       sum += g_task_propagate_int (G_TASK (result), NULL);
       g_object_unref (result);
+      g_object_unref (settled);
     }
   if (sum != 7 * (gint64) n)
     g_error ("block_on task: wrong sum");

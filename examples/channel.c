@@ -91,6 +91,7 @@ main (void)
   g_autoptr(GAsyncSender) tx = NULL;
   g_autoptr(GAsyncReceiver) rx = NULL;
   g_autoptr(GAsyncFuture) handle = NULL;
+  g_autoptr(GAsyncFuture) received = NULL;
   g_autoptr(GAsyncFuture) result = NULL;
   g_autoptr(GError) error = NULL;
   Task *task;
@@ -105,7 +106,8 @@ main (void)
   /* rt.block_on(rx.recv()).unwrap(): this thread waits for the item,
    * dispatching none of the application's sources meanwhile.
    * gasync_receiver_recv() would block just the same. */
-  result = gasync_block_on_object (recv_result, rx, NULL, &error);
+  received = gasync_block_on_future (recv_result, rx, 0, NULL);
+  result = gasync_future_dup_object (received, &error);
   if (result == NULL)
     {
       g_printerr ("rx.recv() failed: %s\n", error->message);

@@ -53,6 +53,7 @@ step_file (GError **error)
 {
   g_autoptr(GFileIOStream) io = NULL;
   g_autoptr(GFile) file = g_file_new_tmp ("gasync-tour-XXXXXX.txt", &io, error);
+  g_autoptr(GAsyncFuture) loaded = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *contents = NULL;
   gsize length;
@@ -64,7 +65,8 @@ step_file (GError **error)
     return FALSE;
 
   say ("block_on: reading %s with g_file_load_contents_async()", g_file_peek_path (file));
-  result = gasync_block_on_object (start_load, file, NULL, error);
+  loaded = gasync_block_on_future (start_load, file, 0, NULL);
+  result = gasync_future_dup_object (loaded, error);
   if (result == NULL ||
       !g_file_load_contents_finish (file, result, &contents, &length, NULL, error))
     return FALSE;
@@ -99,12 +101,14 @@ static gboolean
 step_subprocess (GError **error)
 {
   const char *argv[] = { "echo", "Hello from a subprocess.", NULL };
+  g_autoptr(GAsyncFuture) done = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GObject) proc = NULL;
   g_autofree char *out = NULL;
 
   say ("block_on: running `echo` with g_subprocess_communicate_utf8_async()");
-  result = gasync_block_on_object (start_subprocess, argv, NULL, error);
+  done = gasync_block_on_future (start_subprocess, argv, 0, NULL);
+  result = gasync_future_dup_object (done, error);
   if (result == NULL)
     return FALSE;
   proc = g_async_result_get_source_object (result);
@@ -224,11 +228,13 @@ static gboolean
 step_socket (GError **error)
 {
   g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GAsyncFuture) done = NULL;
   g_autofree char *greeting = NULL;
   g_autofree char *where = NULL;
 
   say ("block_on: a GSocketService and a GSocketClient on 127.0.0.1");
-  greeting = gasync_block_on_string (start_roundtrip, &bound, NULL, error);
+  done = gasync_block_on_future (start_roundtrip, &bound, 0, NULL);
+  greeting = gasync_future_dup_string (done, error);
   if (greeting == NULL)
     return FALSE;
   where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (bound));

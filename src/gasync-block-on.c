@@ -127,6 +127,152 @@ timeout_reached (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* One gasync_block_on_future() call, from the moment it waits. */
+typedef struct
+{
+  GMainContext *context;          /* this depth's private context */
+  GCancellable *cancellable;      /* the caller's, or NULL */
+  GCancellable *own_cancellable;  /* owned: the work's, with a timeout */
+  guint         timeout_msec;
+  Waiter       *waiter;           /* owned */
+  GSource      *timeout;          /* owned */
+  gulong        handler;
+  gulong        chain_handler;
+  gboolean      timed_out;
+} BlockOn;
+
+/* A future rejected with why this thread may not block now, or NULL. */
+static GAsyncFuture *
+block_on_refuse (GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (!_gasync_check_may_block ("gasync_block_on()", &error))
+    return gasync_future_new_for_error (error);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    return gasync_future_new_for_error (error);
+
+  return NULL;
+}
+
+/* Calls the start function (inside the private context) and returns its
+ * future, or a rejected one if it returned none. */
+static GAsyncFuture *
+block_on_call (GAsyncFunc    func,
+               gpointer      user_data,
+               GCancellable *work_cancellable)
+{
+  GAsyncFuture *future = func (work_cancellable, user_data);
+
+  if G_UNLIKELY (future == NULL || !GASYNC_IS_FUTURE (future))
+    {
+      if (future != NULL)
+        g_critical ("The function given to gasync_block_on() returned something that is not a GAsyncFuture");
+      return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                  _("The function given to gasync_block_on() returned no future"));
+    }
+
+  return future;
+}
+
+/* Waits for @future through a notify, without keeping it alive: if
+ * whatever would settle it drops it, it is rejected with DROPPED and the
+ * notify wakes us. Consumes @future. */
+static void
+block_on_add_waiter (BlockOn      *self,
+                     GAsyncFuture *future)
+{
+  Waiter *waiter = g_new0 (Waiter, 1);
+
+  waiter->notify.func = waiter_notify;
+  waiter->context = g_main_context_ref (self->context);
+  waiter->thread = g_thread_self ();
+  waiter->ref_count = 2;
+  self->waiter = waiter;
+  _gasync_future_add_notify (future, &waiter->notify);
+  g_object_unref (future);
+}
+
+/* Makes the caller's cancellable and the timeout wake the context. */
+static void
+block_on_watch (BlockOn *self)
+{
+  if (self->cancellable != NULL)
+    {
+      GASYNC_TSAN_RELEASE (self->cancellable);
+      self->handler = g_cancellable_connect (self->cancellable, G_CALLBACK (wake_context),
+                                             g_main_context_ref (self->context),
+                                             (GDestroyNotify) g_main_context_unref);
+      if (self->own_cancellable != NULL)
+        self->chain_handler = g_cancellable_connect (self->cancellable, G_CALLBACK (chain_cancel),
+                                                     g_object_ref (self->own_cancellable),
+                                                     g_object_unref);
+    }
+
+  if (self->timeout_msec > 0)
+    {
+      self->timeout = g_timeout_source_new (self->timeout_msec);
+      g_source_set_static_name (self->timeout, "[gasync] block_on timeout");
+      g_source_set_callback (self->timeout, timeout_reached, &self->timed_out, NULL);
+      g_source_attach (self->timeout, self->context);
+    }
+}
+
+/* Iterates only the private context until the future settles, the
+ * timeout fires or the caller's cancellable is cancelled; returns whether
+ * it was cancelled. */
+static gboolean
+block_on_iterate (BlockOn *self)
+{
+  while (!g_atomic_int_get (&self->waiter->done))
+    {
+      if (self->timed_out)
+        return FALSE;
+      if (g_cancellable_is_cancelled (self->cancellable))
+        return TRUE;
+      g_main_context_iteration (self->context, TRUE);
+    }
+
+  return FALSE;
+}
+
+static void
+block_on_unwatch (BlockOn *self)
+{
+  if (self->timeout != NULL)
+    {
+      g_source_destroy (self->timeout);
+      g_clear_pointer (&self->timeout, g_source_unref);
+    }
+  if (self->handler != 0)
+    g_cancellable_disconnect (self->cancellable, self->handler);
+  if (self->chain_handler != 0)
+    g_cancellable_disconnect (self->cancellable, self->chain_handler);
+}
+
+/* The settled future to return; work given up on is cancelled. */
+static GAsyncFuture *
+block_on_outcome (BlockOn  *self,
+                  gboolean  cancelled)
+{
+  if (g_atomic_int_get (&self->waiter->done))
+    return g_object_ref (self->waiter->completed);
+
+  if (cancelled)
+    {
+      if (self->own_cancellable != NULL)
+        g_cancellable_cancel (self->own_cancellable);
+      return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  _("Operation was cancelled"));
+    }
+
+  g_cancellable_cancel (self->own_cancellable);
+  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT,
+                                                   _("Timed out after %u ms"),
+                                                   self->timeout_msec));
+}
+
 /**
  * gasync_block_on_future:
  * @func: (scope call) (closure user_data): starts the work and returns its
@@ -138,8 +284,10 @@ timeout_reached (gpointer data)
  *
  * Runs @func with a private #GMainContext pushed as thread-default, then
  * iterates only that context until the future @func returned settles, and
- * returns it settled. This is the primitive under gasync_block_on() and its
- * typed variants; it never returns a pending future.
+ * returns it settled. This is the primitive under gasync_block_on(); it
+ * never returns a pending future. Read the value with the future's typed
+ * getter (gasync_future_get_int(), gasync_future_dup_string(),
+ * gasync_future_dup_object(), …) or gasync_future_get_value().
  *
  * The returned future is rejected with %G_IO_ERROR_CANCELLED if
  * @cancellable was cancelled first, with %GASYNC_ERROR_TIMED_OUT if the
@@ -160,126 +308,45 @@ gasync_block_on_future (GAsyncFunc    func,
                         guint         timeout_msec,
                         GCancellable *cancellable)
 {
-  g_autoptr(GCancellable) own_cancellable = NULL;
-  GCancellable *work_cancellable = cancellable;
-  GError *error = NULL;
-  GMainContext *context;
+  BlockOn self = { NULL, };
   GAsyncFuture *future;
-  GSource *timeout = NULL;
-  Waiter *waiter;
-  gulong handler = 0;
-  gulong chain_handler = 0;
-  gboolean timed_out = FALSE;
-  gboolean cancelled = FALSE;
+  gboolean cancelled;
 
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
 
-  if (!_gasync_check_may_block ("gasync_block_on()", &error))
-    return gasync_future_new_for_error (error);
+  future = block_on_refuse (cancellable);
+  if (future != NULL)
+    return future;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
-    return gasync_future_new_for_error (error);
-
+  self.cancellable = cancellable;
+  self.timeout_msec = timeout_msec;
   /* With a timeout the work gets a cancellable of ours, cancelled on
    * timeout and whenever the caller's is. */
   if (timeout_msec > 0)
-    {
-      own_cancellable = g_cancellable_new ();
-      work_cancellable = own_cancellable;
-    }
+    self.own_cancellable = g_cancellable_new ();
 
-  context = block_on_enter ();
-
-  future = func (work_cancellable, user_data);
-
-  if G_UNLIKELY (future == NULL || !GASYNC_IS_FUTURE (future))
-    {
-      if (future != NULL)
-        g_critical ("The function given to gasync_block_on() returned something that is not a GAsyncFuture");
-      block_on_leave (context);
-      return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                  _("The function given to gasync_block_on() returned no future"));
-    }
+  self.context = block_on_enter ();
+  future = block_on_call (func, user_data,
+                          self.own_cancellable != NULL ? self.own_cancellable : cancellable);
 
   /* Already settled: no iteration at all. */
-  if (!gasync_future_is_pending (future))
+  if (gasync_future_get_state (future) != GASYNC_FUTURE_PENDING)
     {
-      block_on_leave (context);
+      block_on_leave (self.context);
+      g_clear_object (&self.own_cancellable);
       return future;
     }
 
-  waiter = g_new0 (Waiter, 1);
-  waiter->notify.func = waiter_notify;
-  waiter->context = g_main_context_ref (context);
-  waiter->thread = g_thread_self ();
-  waiter->ref_count = 2;
-  _gasync_future_add_notify (future, &waiter->notify);
+  block_on_add_waiter (&self, future);
+  block_on_watch (&self);
+  cancelled = block_on_iterate (&self);
+  block_on_unwatch (&self);
+  future = block_on_outcome (&self, cancelled);
 
-  /* We do not keep the future alive: if whatever would settle it drops it,
-   * it is rejected with DROPPED and our notify wakes us. */
-  g_object_unref (future);
-  future = NULL;
-
-  if (cancellable != NULL)
-    {
-      GASYNC_TSAN_RELEASE (cancellable);
-      handler = g_cancellable_connect (cancellable, G_CALLBACK (wake_context),
-                                       g_main_context_ref (context),
-                                       (GDestroyNotify) g_main_context_unref);
-      if (own_cancellable != NULL)
-        chain_handler = g_cancellable_connect (cancellable, G_CALLBACK (chain_cancel),
-                                               g_object_ref (own_cancellable), g_object_unref);
-    }
-
-  if (timeout_msec > 0)
-    {
-      timeout = g_timeout_source_new (timeout_msec);
-      g_source_set_static_name (timeout, "[gasync] block_on timeout");
-      g_source_set_callback (timeout, timeout_reached, &timed_out, NULL);
-      g_source_attach (timeout, context);
-    }
-
-  while (!g_atomic_int_get (&waiter->done))
-    {
-      if (timed_out)
-        break;
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          cancelled = TRUE;
-          break;
-        }
-      g_main_context_iteration (context, TRUE);
-    }
-
-  if (timeout != NULL)
-    {
-      g_source_destroy (timeout);
-      g_source_unref (timeout);
-    }
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  if (chain_handler != 0)
-    g_cancellable_disconnect (cancellable, chain_handler);
-
-  if (g_atomic_int_get (&waiter->done))
-    future = g_object_ref (waiter->completed);
-  else if (cancelled)
-    {
-      if (own_cancellable != NULL)
-        g_cancellable_cancel (own_cancellable);
-      future = gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                    _("Operation was cancelled"));
-    }
-  else
-    {
-      g_cancellable_cancel (own_cancellable);
-      future = gasync_future_new_for_error_printf (GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT,
-                                                   _("Timed out after %u ms"), timeout_msec);
-    }
-
-  block_on_leave (context);
-  waiter_unref (waiter);
+  block_on_leave (self.context);
+  waiter_unref (self.waiter);
+  g_clear_object (&self.own_cancellable);
 
   return future;
 }
@@ -290,8 +357,9 @@ gasync_block_on_future (GAsyncFunc    func,
  *   future
  * @user_data: data for @func
  * @cancellable: (nullable): a #GCancellable, or %NULL; it is passed to @func
- * @value: (out caller-allocates): a zero-filled #GValue for the value, or
- *   one initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   to discard the value
  * @error: return location for an error
  *
  * Runs asynchronous work to completion from synchronous code.
@@ -316,7 +384,8 @@ gasync_block_on_future (GAsyncFunc    func,
  * async worker thread of a #GAsyncRuntime it fails at once with
  * %GASYNC_ERROR_WOULD_DEADLOCK. See gasync_block_on_with_timeout() for a
  * bounded wait. On failure a zero-filled @value is initialized to
- * %G_TYPE_POINTER, %NULL.
+ * %G_TYPE_POINTER, %NULL. With a %NULL @value, the value is discarded (and
+ * freed) and only success or the error is reported.
  *
  * Bindings call gasync_block_on_value() under this name.
  *
@@ -342,8 +411,9 @@ gasync_block_on (GAsyncFunc     func,
  * @timeout_msec: how long to wait at most, in milliseconds; 0 waits
  *   without limit
  * @cancellable: (nullable): a #GCancellable, or %NULL
- * @value: (out caller-allocates): a zero-filled #GValue for the value, or
- *   one initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   to discard the value
  * @error: return location for an error
  *
  * Like gasync_block_on(), but gives up after @timeout_msec milliseconds
@@ -366,11 +436,17 @@ gasync_block_on_with_timeout (GAsyncFunc     func,
 
   g_return_val_if_fail (func != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   future = gasync_block_on_future (func, user_data, timeout_msec, cancellable);
-  return gasync_future_get_value (future, value, error);
+  if (value != NULL)
+    return gasync_future_get_value (future, value, error);
+
+  /* Only the outcome is wanted: the value is freed with the future. */
+  if (gasync_future_get_state (future) == GASYNC_FUTURE_RESOLVED)
+    return TRUE;
+  g_propagate_error (error, g_error_copy (gasync_future_get_error (future)));
+  return FALSE;
 }
 
 /**
@@ -407,148 +483,3 @@ gasync_block_on_value (GAsyncFunc     func,
   future = gasync_block_on_future (func, user_data, timeout_msec, cancellable);
   return gasync_future_dup_value (future, error);
 }
-
-#define DEFINE_BLOCK_ON(name, ctype, getter, fallback)                      \
-  ctype                                                                     \
-  gasync_block_on_##name (GAsyncFunc     func,                              \
-                          gpointer       user_data,                         \
-                          GCancellable  *cancellable,                       \
-                          GError       **error)                             \
-  {                                                                         \
-    g_autoptr(GAsyncFuture) future = NULL;                                  \
-                                                                            \
-    g_return_val_if_fail (func != NULL, fallback);                          \
-    g_return_val_if_fail (error == NULL || *error == NULL, fallback);       \
-                                                                            \
-    future = gasync_block_on_future (func, user_data, 0, cancellable);      \
-    return getter (future, error);                                          \
-  }
-
-/**
- * gasync_block_on_boolean: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a #gboolean.
- *
- * Returns: the value, or %FALSE with @error set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (boolean, gboolean, gasync_future_get_boolean, FALSE)
-
-/**
- * gasync_block_on_int: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a #gint.
- *
- * Returns: the value, or 0 with @error set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (int, gint, gasync_future_get_int, 0)
-
-/**
- * gasync_block_on_int64: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a #gint64.
- *
- * Returns: the value, or 0 with @error set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (int64, gint64, gasync_future_get_int64, 0)
-
-/**
- * gasync_block_on_double: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a #gdouble.
- *
- * Returns: the value, or 0 with @error set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (double, gdouble, gasync_future_get_double, 0.0)
-
-/**
- * gasync_block_on_string: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a string.
- *
- * Returns: (transfer full) (nullable): the string, or %NULL with @error set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (string, char *, gasync_future_dup_string, NULL)
-
-/**
- * gasync_block_on_object: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with an object, such as the
- * #GAsyncResult that gasync_promise_gio_callback() resolves with.
- *
- * Returns: (transfer full) (type GObject) (nullable): the object, or %NULL
- *   with @error set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (object, gpointer, gasync_future_dup_object, NULL)
-
-/**
- * gasync_block_on_variant: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a #GVariant.
- *
- * Returns: (transfer full) (nullable): the variant, or %NULL with @error
- *   set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (variant, GVariant *, gasync_future_dup_variant, NULL)
-
-/**
- * gasync_block_on_pointer: (skip)
- * @func: (scope call) (closure user_data): starts the work
- * @user_data: data for @func
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * gasync_block_on() for work that resolves with a plain pointer
- * (%G_TYPE_POINTER). A pointer the future owned (one resolved with a
- * destroy notify) is freed with the future when this returns, so use it
- * for pointers the future does not own.
- *
- * Returns: (transfer none) (nullable): the pointer, or %NULL with @error
- *   set
- *
- * Since: 0.1
- */
-DEFINE_BLOCK_ON (pointer, gpointer, gasync_future_get_pointer, NULL)
-
-#undef DEFINE_BLOCK_ON

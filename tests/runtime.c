@@ -989,7 +989,8 @@ try_blocking_on_worker (GCancellable *cancellable,
   GAsyncPromise *extra = g_object_ref (p);
   g_auto(GValue) value = G_VALUE_INIT;
 
-  gasync_block_on_int (ready_int, NULL, NULL, &r->block_on_error);
+  /* Refused every time, even without a value to fill. */
+  gasync_block_on (ready_int, NULL, NULL, NULL, &r->block_on_error);
   gasync_future_wait (GASYNC_FUTURE (p), NULL, &value, &r->wait_error);
   gasync_runtime_shutdown (r->rt, NULL, &r->shutdown_error);
 
@@ -1005,9 +1006,11 @@ try_blocking_on_pool (GCancellable  *cancellable,
                       GError       **error)
 {
   Refusals *r = data;
+  g_autoptr(GAsyncFuture) settled = NULL;
 
   /* Blocking is what the pool is for... */
-  r->block_on_value = gasync_block_on_int (ready_int, NULL, NULL, &r->block_on_error);
+  settled = gasync_block_on_future (ready_int, NULL, 0, NULL);
+  r->block_on_value = gasync_future_get_int (settled, &r->block_on_error);
   /* ...but not joining itself. */
   gasync_runtime_shutdown (r->rt, NULL, &r->shutdown_error);
   return TRUE;

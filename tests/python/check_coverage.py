@@ -35,15 +35,6 @@ NOT_INTROSPECTABLE = {
     'gasync_receiver_recv': 'gasync_receiver_recv_value, as recv',
     'gasync_receiver_recv_with_timeout': 'gasync_receiver_recv_value_with_timeout',
     'gasync_receiver_try_recv': 'gasync_receiver_try_recv_value, as try_recv',
-    # Typed C conveniences: a binding's block_on already returns the value.
-    'gasync_block_on_boolean': 'block_on',
-    'gasync_block_on_int': 'block_on',
-    'gasync_block_on_int64': 'block_on',
-    'gasync_block_on_double': 'block_on',
-    'gasync_block_on_string': 'block_on',
-    'gasync_block_on_object': 'block_on',
-    'gasync_block_on_variant': 'block_on',
-    'gasync_block_on_pointer': 'block_on (raw pointers are C-only)',
     # Raw pointers and boxed values by GType: C-only.
     'gasync_future_new_for_pointer': 'new_resolved',
     'gasync_future_get_pointer': 'get_value',
