@@ -845,6 +845,17 @@ test_null_value (void)
   g_clear_error (&error);
 }
 
+static GAsyncFuture *
+start_never (GCancellable *cancellable,
+             gpointer      user_data)
+{
+  /* Kept alive (so not DROPPED) but never settled. */
+  GAsyncPromise **slot = user_data;
+
+  *slot = gasync_promise_new ();
+  return GASYNC_FUTURE (g_object_ref (*slot));
+}
+
 static void
 test_null_value_with_timeout (void)
 {
