@@ -203,7 +203,7 @@ gasync_block_on_future (GAsyncFunc    func,
     }
 
   /* Already settled: no iteration at all. */
-  if (!gasync_future_is_pending (future))
+  if (gasync_future_get_state (future) != GASYNC_FUTURE_PENDING)
     {
       block_on_leave (context);
       return future;
@@ -274,8 +274,8 @@ gasync_block_on_future (GAsyncFunc    func,
   else
     {
       g_cancellable_cancel (own_cancellable);
-      future = gasync_future_new_for_error_printf (GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT,
-                                                   _("Timed out after %u ms"), timeout_msec);
+      future = gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT,
+                                                         _("Timed out after %u ms"), timeout_msec));
     }
 
   block_on_leave (context);
@@ -408,6 +408,28 @@ gasync_block_on_value (GAsyncFunc     func,
   return gasync_future_dup_value (future, error);
 }
 
+/* The future layer has no typed getters for these types any more
+ * (issue 9): read them through gasync_future_get_value(). */
+static gint64
+block_on_get_int64 (GAsyncFuture  *future,
+                    GError       **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_INT64);
+  return gasync_future_get_value (future, &value, error) ? g_value_get_int64 (&value) : 0;
+}
+
+static gdouble
+block_on_get_double (GAsyncFuture  *future,
+                     GError       **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_DOUBLE);
+  return gasync_future_get_value (future, &value, error) ? g_value_get_double (&value) : 0.0;
+}
+
 #define DEFINE_BLOCK_ON(name, ctype, getter, fallback)                      \
   ctype                                                                     \
   gasync_block_on_##name (GAsyncFunc     func,                              \
@@ -467,7 +489,7 @@ DEFINE_BLOCK_ON (int, gint, gasync_future_get_int, 0)
  *
  * Since: 0.1
  */
-DEFINE_BLOCK_ON (int64, gint64, gasync_future_get_int64, 0)
+DEFINE_BLOCK_ON (int64, gint64, block_on_get_int64, 0)
 
 /**
  * gasync_block_on_double: (skip)
@@ -482,7 +504,7 @@ DEFINE_BLOCK_ON (int64, gint64, gasync_future_get_int64, 0)
  *
  * Since: 0.1
  */
-DEFINE_BLOCK_ON (double, gdouble, gasync_future_get_double, 0.0)
+DEFINE_BLOCK_ON (double, gdouble, block_on_get_double, 0.0)
 
 /**
  * gasync_block_on_string: (skip)

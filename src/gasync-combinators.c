@@ -234,8 +234,8 @@ output_notify (GAsyncNotify *notify,
 static GAsyncFuture *
 invalid_argument (const char *what)
 {
-  return gasync_future_new_for_error_printf (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                             _("Invalid argument: %s"), what);
+  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                   _("Invalid argument: %s"), what));
 }
 
 static gboolean
@@ -271,7 +271,7 @@ combine (CombKind       kind,
   comb->remaining = n_futures + 1;     /* plus the constructor's guard */
   comb->kind = kind;
   comb->n = n_futures;
-  comb->output = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  comb->output = _gasync_future_new_pending ();
   comb->output_notify.func = output_notify;
   if (keep_settled)
     comb->settled = (GAsyncFuture **) &comb->nodes[n_futures];
@@ -293,7 +293,7 @@ combine (CombKind       kind,
       if (g_atomic_int_get (&comb->decided))
         gasync_future_cancel (input);
 
-      if (!gasync_future_is_pending (input))
+      if (gasync_future_get_state (input) != GASYNC_FUTURE_PENDING)
         {
           node->state = NODE_UNUSED;
           comb_input_settled (comb, i, input);
@@ -607,7 +607,7 @@ timer_new (guint    msec,
            gboolean reject)
 {
   Timer *timer = g_new0 (Timer, 1);
-  GAsyncFuture *future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  GAsyncFuture *future = _gasync_future_new_pending ();
   GMainContext *context;
   GSource *source;
 
@@ -798,7 +798,7 @@ gasync_future_new_for_cancellable (GCancellable *cancellable)
     return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                 _("Operation was cancelled"));
 
-  future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  future = _gasync_future_new_pending ();
   watch = g_new0 (CancelWatch, 1);
   watch->notify.func = cancel_watch_notify;
   watch->future = g_object_ref (future);

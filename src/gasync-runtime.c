@@ -596,7 +596,7 @@ task_run_async (GAsyncTaskFuture  *task,
   gboolean aborting = FALSE;
 
   /* Cancelled before it started: it never runs. */
-  if (!gasync_future_is_pending (handle))
+  if (gasync_future_get_state (handle) != GASYNC_FUTURE_PENDING)
     {
       task_done (task);
       g_object_unref (task);
@@ -623,7 +623,7 @@ task_run_async (GAsyncTaskFuture  *task,
       return;
     }
 
-  if (!gasync_future_is_pending (future))
+  if (gasync_future_get_state (future) != GASYNC_FUTURE_PENDING)
     {
       task_done (task);
       /* Settled by us, not cancelled: nobody else will use the cancellable. */
@@ -664,7 +664,7 @@ task_run_blocking (GAsyncTaskFuture  *task,
   GError *error = NULL;
   gboolean ok;
 
-  if (!gasync_future_is_pending (handle))
+  if (gasync_future_get_state (handle) != GASYNC_FUTURE_PENDING)
     {
       task_done (task);
       return;
@@ -1574,8 +1574,8 @@ gasync_runtime_is_closed (GAsyncRuntime *runtime)
 static GAsyncFuture *
 invalid_argument (const char *what)
 {
-  return gasync_future_new_for_error_printf (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                             _("Invalid argument: %s"), what);
+  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                   _("Invalid argument: %s"), what));
 }
 
 static GAsyncFuture *

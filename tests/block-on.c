@@ -634,15 +634,24 @@ test_typed_variants (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncFuture) fb = gasync_future_new_for_boolean (TRUE);
-  g_autoptr(GAsyncFuture) fi64 = gasync_future_new_for_int64 (1LL << 40);
-  g_autoptr(GAsyncFuture) fd = gasync_future_new_for_double (1.5);
+  g_autoptr(GAsyncFuture) fi64 = NULL;
+  g_autoptr(GAsyncFuture) fd = NULL;
   g_autoptr(GAsyncFuture) fv = gasync_future_new_for_variant (g_variant_new_string ("v"));
   g_autoptr(GAsyncFuture) fp = gasync_future_new_for_pointer ((gpointer) "static", NULL);
   g_autoptr(GAsyncFuture) fo = gasync_future_new_for_object (fb);
   g_autoptr(GVariant) v = NULL;
   g_autoptr(GObject) o = NULL;
   g_autoptr(GAsyncFuture) settled = NULL;
+  g_auto(GValue) tmp = G_VALUE_INIT;
   GValue *boxed;
+
+  g_value_init (&tmp, G_TYPE_INT64);
+  g_value_set_int64 (&tmp, 1LL << 40);
+  fi64 = gasync_future_new_resolved (&tmp);
+  g_value_unset (&tmp);
+  g_value_init (&tmp, G_TYPE_DOUBLE);
+  g_value_set_double (&tmp, 1.5);
+  fd = gasync_future_new_resolved (&tmp);
 
   g_assert_true (gasync_block_on_boolean (start_value, fb, NULL, &error));
   g_assert_cmpint (gasync_block_on_int64 (start_value, fi64, NULL, &error), ==, 1LL << 40);
