@@ -168,15 +168,17 @@ gasync_future_wait_async (GAsyncFuture        *future,
  * gasync_future_wait_finish:
  * @future: a #GAsyncFuture
  * @result: the #GAsyncResult given to the callback
- * @value: (out caller-allocates): a zero-filled #GValue for the value, or
- *   one initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   if only the outcome matters
  * @error: return location for an error
  *
  * Finishes gasync_future_wait_async(). On failure a zero-filled @value is
  * initialized to %G_TYPE_POINTER, %NULL.
  *
- * Returns: (skip): %TRUE if @future resolved and @value was set; %FALSE with
- *   @error set if it was rejected or the wait was cancelled
+ * Returns: (skip): %TRUE if @future resolved (and @value, if given, was
+ *   set); %FALSE with @error set if it was rejected or the wait was
+ *   cancelled
  *
  * Since: 0.1
  */
@@ -191,12 +193,11 @@ gasync_future_wait_finish (GAsyncFuture  *future,
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, future), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gasync_future_wait_async, FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (g_task_propagate_value (G_TASK (result), &tmp, error))
     {
-      gboolean ok = _gasync_value_store (value, &tmp, error);
+      gboolean ok = value == NULL || _gasync_value_store (value, &tmp, error);
 
       g_value_unset (&tmp);
       if (ok)
@@ -317,8 +318,9 @@ blocking_wait_until_woken (GAsyncFuture *future,
  * gasync_future_wait:
  * @future: a #GAsyncFuture
  * @cancellable: (nullable): a #GCancellable, or %NULL
- * @value: (out caller-allocates): a zero-filled #GValue for the value, or
- *   one initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   if only the outcome matters
  * @error: return location for an error
  *
  * Blocks the calling thread until @future settles, without iterating any
@@ -344,7 +346,8 @@ blocking_wait_until_woken (GAsyncFuture *future,
  *   return FALSE;
  * ]|
  *
- * Returns: (skip): %TRUE if @future resolved and @value was set
+ * Returns: (skip): %TRUE if @future resolved (and @value, if given, was
+ *   set)
  *
  * Since: 0.1
  */
@@ -356,7 +359,6 @@ gasync_future_wait (GAsyncFuture  *future,
 {
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (_gasync_future_peek_state (future) == GASYNC_FUTURE_PENDING)

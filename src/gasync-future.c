@@ -876,8 +876,9 @@ future_peek_value (GAsyncFuture  *self,
 /**
  * gasync_future_get_value: (skip)
  * @future: a #GAsyncFuture
- * @value: (out caller-allocates): a zero-filled #GValue, or one
- *   initialized with a type the value converts to
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue, or one
+ *   initialized with a type the value converts to; or %NULL to only check
+ *   the outcome
  * @error: return location for an error
  *
  * Gets the value @future resolved with. If it was rejected, its error is
@@ -888,7 +889,7 @@ future_peek_value (GAsyncFuture  *self,
  * This is the getter for every value type that has no typed one below
  * (unsigned and 64-bit integers, doubles, boxed types, enums, …).
  *
- * Returns: %TRUE if @value was set
+ * Returns: %TRUE if @future resolved (and @value, if given, was set)
  *
  * Since: 0.1
  */
@@ -900,10 +901,11 @@ gasync_future_get_value (GAsyncFuture  *future,
   const GValue *stored;
 
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stored = future_peek_value (future, error);
+  if (value == NULL)
+    return stored != NULL;
   if (stored != NULL && _gasync_value_store (value, stored, error))
     return TRUE;
 

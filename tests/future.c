@@ -783,6 +783,58 @@ test_wait_blocking_timeout_and_cancel (void)
   g_object_unref (extra);
 }
 
+/* Every GValue out argument is optional: NULL checks only the outcome. */
+static void
+test_value_out_optional (void)
+{
+  g_autoptr(GAsyncFuture) ok = gasync_future_new_for_int (1);
+  g_autoptr(GAsyncFuture) bad = gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_FAILED, "bad");
+  g_autoptr(GAsyncPromise) pending = gasync_promise_new ();
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GError) error = NULL;
+  Resolver r = { g_object_ref (p) };
+  AsyncRecord rec = { 0 };
+  GThread *thread;
+
+  g_assert_true (gasync_future_get_value (ok, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (gasync_future_get_value (bad, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (gasync_future_get_value (GASYNC_FUTURE (pending), NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_PENDING);
+  g_clear_error (&error);
+
+  g_assert_true (gasync_future_wait (ok, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (gasync_future_wait (bad, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* Blocking until another thread resolves it. */
+  gasync_test_latch_init (&r.resolved);
+  thread = g_thread_new ("resolver", resolve_in_thread, &r);
+  g_assert_true (gasync_future_wait (GASYNC_FUTURE (p), NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  gasync_test_latch_clear (&r.resolved);
+
+  gasync_future_wait_async (ok, NULL, async_ready, &rec);
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+  g_assert_true (gasync_future_wait_finish (ok, rec.result, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&rec.result);
+
+  rec.done = FALSE;
+  gasync_future_wait_async (bad, NULL, async_ready, &rec);
+  gasync_test_iterate_until (NULL, &rec.done, 5000);
+  g_assert_false (gasync_future_wait_finish (bad, rec.result, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_FAILED);
+  g_clear_object (&rec.result);
+
+  gasync_promise_resolve_int (pending, 0);
+}
+
 /* The reverse adapter */
 
 static void
@@ -944,6 +996,7 @@ main (int   argc,
   g_test_add_func ("/future/wait/blocking", test_wait_blocking);
   g_test_add_func ("/future/wait/refuses-orphan", test_wait_blocking_refuses_orphan);
   g_test_add_func ("/future/wait/timeout-and-cancel", test_wait_blocking_timeout_and_cancel);
+  g_test_add_func ("/future/value/out-optional", test_value_out_optional);
   g_test_add_func ("/future/return-to-task", test_return_to_task);
   g_test_add_func ("/future/return-to-task/not-synchronous", test_return_to_task_not_synchronous);
   g_test_add_func ("/future/return-to-task/cancellable", test_return_to_task_cancellable);
