@@ -299,7 +299,9 @@ comb_watch_input (Combinator   *comb,
 
   if (gasync_future_get_state (input) != GASYNC_FUTURE_PENDING)
     {
-      node->state = NODE_UNUSED;
+      /* Atomic: a canceller on another thread (the output was decided by
+       * an input registered earlier) may be trying to pin this node. */
+      g_atomic_int_set (&node->state, NODE_UNUSED);
       comb_input_settled (comb, index, input);
       return;
     }
