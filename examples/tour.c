@@ -273,7 +273,8 @@ step_spawn (GError **error)
   say ("spawn: a 100 ms job on the default runtime, fire-and-forget");
   handle = gasync_spawn (background_job, NULL, NULL);
   say ("  main thread carries on at once (the job is %s)",
-       gasync_future_is_pending (handle) ? "still running" : "already done");
+       gasync_future_get_state (handle) == GASYNC_FUTURE_PENDING
+       ? "still running" : "already done");
   /* The handle is also a join handle: wait for it here, blocking this
    * thread only (nothing is iterated). */
   if (!gasync_future_wait (handle, NULL, &value, error))

@@ -234,8 +234,8 @@ output_notify (GAsyncNotify *notify,
 static GAsyncFuture *
 invalid_argument (const char *what)
 {
-  return gasync_future_new_for_error_printf (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                             _("Invalid argument: %s"), what);
+  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                   _("Invalid argument: %s"), what));
 }
 
 static gboolean
@@ -250,15 +250,15 @@ futures_are_valid (GAsyncFuture **futures,
   return TRUE;
 }
 
-static GAsyncFuture *
-combine (CombKind       kind,
-         GAsyncFuture **futures,
-         guint          n_futures)
+/* Allocates a combinator of @kind for @n_futures inputs, with its pending
+ * output; nothing is registered yet. */
+static Combinator *
+comb_new (CombKind kind,
+          guint    n_futures)
 {
   gsize size = sizeof (Combinator) + n_futures * sizeof (Node);
   gboolean keep_settled = kind != COMB_RACE;
   Combinator *comb;
-  GAsyncFuture *output;
 
   if (keep_settled)
     size += n_futures * sizeof (GAsyncFuture *);
@@ -271,40 +271,51 @@ combine (CombKind       kind,
   comb->remaining = n_futures + 1;     /* plus the constructor's guard */
   comb->kind = kind;
   comb->n = n_futures;
-  comb->output = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  comb->output = _gasync_future_new_pending ();
   comb->output_notify.func = output_notify;
   if (keep_settled)
     comb->settled = (GAsyncFuture **) &comb->nodes[n_futures];
 
-  output = g_object_ref (comb->output);
-  _gasync_future_add_notify (output, &comb->output_notify);
+  return comb;
+}
 
-  for (guint i = 0; i < n_futures; i++)
+/* Watches input @index: takes its outcome at once if it has settled,
+ * else registers the input's node notify on it. */
+static void
+comb_watch_input (Combinator   *comb,
+                  guint         index,
+                  GAsyncFuture *input)
+{
+  Node *node = &comb->nodes[index];
+
+  node->notify.func = node_notify;
+  node->comb = comb;
+  node->input = input;
+  node->index = index;
+
+  /* Decided already: what is left is not needed any more. */
+  if (g_atomic_int_get (&comb->decided))
+    gasync_future_cancel (input);
+
+  if (gasync_future_get_state (input) != GASYNC_FUTURE_PENDING)
     {
-      Node *node = &comb->nodes[i];
-      GAsyncFuture *input = futures[i];
-
-      node->notify.func = node_notify;
-      node->comb = comb;
-      node->input = input;
-      node->index = i;
-
-      /* Decided already: what is left is not needed any more. */
-      if (g_atomic_int_get (&comb->decided))
-        gasync_future_cancel (input);
-
-      if (!gasync_future_is_pending (input))
-        {
-          node->state = NODE_UNUSED;
-          comb_input_settled (comb, i, input);
-          continue;
-        }
-
-      g_atomic_int_set (&node->state, NODE_PENDING);
-      g_atomic_int_inc (&comb->ref_count);
-      _gasync_future_add_notify (input, &node->notify);
+      /* Atomic: a canceller on another thread (the output was decided by
+       * an input registered earlier) may be trying to pin this node. */
+      g_atomic_int_set (&node->state, NODE_UNUSED);
+      comb_input_settled (comb, index, input);
+      return;
     }
 
+  g_atomic_int_set (&node->state, NODE_PENDING);
+  g_atomic_int_inc (&comb->ref_count);
+  _gasync_future_add_notify (input, &node->notify);
+}
+
+/* Every input is watched: settles what an early decision left behind, and
+ * drops the constructor's guard on remaining. */
+static void
+comb_finish_watching (Combinator *comb)
+{
   /* Decided while we registered: cancel whatever the output notify, which
    * may have run before some nodes were registered, could not see. */
   if (g_atomic_int_get (&comb->decided))
@@ -313,11 +324,26 @@ combine (CombKind       kind,
   /* Drop the guard: with no input, or all settled, this decides. */
   if (g_atomic_int_dec_and_test (&comb->remaining) && comb_decide (comb))
     {
-      if (kind == COMB_ANY)
+      if (comb->kind == COMB_ANY)
         comb_reject_all_failed (comb);
       else
         comb_resolve_with_list (comb);
     }
+}
+
+static GAsyncFuture *
+combine (CombKind       kind,
+         GAsyncFuture **futures,
+         guint          n_futures)
+{
+  Combinator *comb = comb_new (kind, n_futures);
+  GAsyncFuture *output = g_object_ref (comb->output);
+
+  _gasync_future_add_notify (output, &comb->output_notify);
+
+  for (guint i = 0; i < n_futures; i++)
+    comb_watch_input (comb, i, futures[i]);
+  comb_finish_watching (comb);
 
   comb_unref (comb);
   return output;
@@ -607,7 +633,7 @@ timer_new (guint    msec,
            gboolean reject)
 {
   Timer *timer = g_new0 (Timer, 1);
-  GAsyncFuture *future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  GAsyncFuture *future = _gasync_future_new_pending ();
   GMainContext *context;
   GSource *source;
 
@@ -798,7 +824,7 @@ gasync_future_new_for_cancellable (GCancellable *cancellable)
     return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                 _("Operation was cancelled"));
 
-  future = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  future = _gasync_future_new_pending ();
   watch = g_new0 (CancelWatch, 1);
   watch->notify.func = cancel_watch_notify;
   watch->future = g_object_ref (future);

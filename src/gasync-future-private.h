@@ -2,6 +2,16 @@
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The future layer's internal API, by the file that defines it:
+ *   gasync-future.c       the state machine: notifies, settling, the
+ *                         cancellable, value helpers
+ *   gasync-context-job.c  context jobs (a notify, then a dispatch item)
+ *   gasync-future-wait.c  the async-worker flag under which blocking is
+ *                         refused
+ * Continuations, GAsyncPromise and the GIO bridge are built on these and
+ * export nothing internal. (gasync-promise.h is included for the layers
+ * above that make promises: channel, runtime, block_on.)
  */
 
 #pragma once
@@ -35,6 +45,19 @@ struct _GAsyncNotify
 
 void          _gasync_future_add_notify         (GAsyncFuture  *future,
                                                  GAsyncNotify  *notify);
+
+/* A pending future of the base type, which the caller settles with the
+ * functions below: how every derived future is made (continuations,
+ * combinators), so that the state machine never creates a subclass. */
+GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads without the lock or type checks: for the layers above, on their
+ * hot paths. peek_value() returns NULL unless the future resolved. */
+GAsyncFutureState _gasync_future_peek_state     (GAsyncFuture  *future);
+const GValue *_gasync_future_peek_value         (GAsyncFuture  *future);
+/* Returns the outcome of a settled @future on @task (value or error). */
+void          _gasync_future_return_outcome_to_task (GAsyncFuture *future,
+                                                 GTask         *task);
 
 /* Completion, exactly once: each returns TRUE when this call settled the
  * future, FALSE (freeing what it was given) when it had settled already.
@@ -71,8 +94,8 @@ gboolean      _gasync_value_store               (GValue        *dest,
  * GJS converts out arguments before it throws. */
 void          _gasync_value_init_for_error      (GValue        *value);
 
-/* Work that runs on the context that was thread-default when it was
- * created, once a future settles. */
+/* Context jobs (gasync-context-job.c): work that runs on the context that
+ * was thread-default when it was created, once a future settles. */
 typedef struct _GAsyncContextJob GAsyncContextJob;
 struct _GAsyncContextJob
 {
@@ -96,7 +119,8 @@ void          _gasync_context_job_clear         (GAsyncContextJob  *job);
 GMainContext *_gasync_context_job_get_context   (GAsyncContextJob  *job);
 
 /* Per-thread flag set by GAsyncRuntime on its async worker threads, where
- * blocking waits are refused with GASYNC_ERROR_WOULD_DEADLOCK. */
+ * blocking waits are refused with GASYNC_ERROR_WOULD_DEADLOCK
+ * (gasync-future-wait.c). */
 void          _gasync_thread_set_async_worker   (gboolean       is_worker);
 gboolean      _gasync_thread_is_async_worker    (void);
 gboolean      _gasync_check_may_block           (const char    *what,

@@ -2,13 +2,15 @@
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A subclass of GAsyncFuture with a public face for settling it; all the
+ * work is the state machine's (gasync-future.c, through
+ * gasync-future-private.h), which knows nothing of this subclass.
  */
 
 #include "config.h"
 
-#include "gasync-error.h"
 #include "gasync-future-private.h"
-#include "gasync-i18n-private.h"
 #include "gasync-promise.h"
 
 /**
@@ -132,12 +134,26 @@ gasync_promise_get_cancellable (GAsyncPromise *promise)
   return _gasync_future_ensure_cancellable (GASYNC_FUTURE (promise));
 }
 
-#define promise_settled_twice(self)                                               \
-  G_STMT_START {                                                                  \
-    if (!_gasync_future_was_cancelled (GASYNC_FUTURE (self)))                     \
-      g_critical ("%s: the GAsyncPromise %p has already completed; a promise "    \
-                  "can be resolved or rejected only once", G_STRFUNC, (self));    \
-  } G_STMT_END
+/* Settling a promise twice is a programming error, unless it was
+ * cancelled first (the owner may not have noticed yet). */
+static void
+promise_settled_twice (GAsyncPromise *self,
+                       const char    *strfunc)
+{
+  if (!_gasync_future_was_cancelled (GASYNC_FUTURE (self)))
+    g_critical ("%s: the GAsyncPromise %p has already completed; a promise "
+                "can be resolved or rejected only once", strfunc, self);
+}
+
+/* The one path under gasync_promise_resolve() and its typed shims. */
+static void
+promise_resolve_steal (GAsyncPromise *self,
+                       GValue        *value,
+                       const char    *strfunc)
+{
+  if (!_gasync_future_resolve_steal (GASYNC_FUTURE (self), value))
+    promise_settled_twice (self, strfunc);
+}
 
 /**
  * gasync_promise_resolve:
@@ -146,7 +162,8 @@ gasync_promise_get_cancellable (GAsyncPromise *promise)
  *
  * Resolves @promise with a copy of @value. Waiters' callbacks run later on
  * their own contexts, never inside this call. May be called from any
- * thread.
+ * thread. This is the resolver for every value type that has no typed one
+ * below (unsigned and 64-bit integers, doubles, boxed types, enums, …).
  *
  * Since: 0.1
  */
@@ -161,8 +178,7 @@ gasync_promise_resolve (GAsyncPromise *promise,
 
   g_value_init (&copy, G_VALUE_TYPE (value));
   g_value_copy (value, &copy);
-  if (!_gasync_future_resolve_steal (GASYNC_FUTURE (promise), &copy))
-    promise_settled_twice (promise);
+  promise_resolve_steal (promise, &copy, G_STRFUNC);
 }
 
 /**
@@ -171,7 +187,8 @@ gasync_promise_resolve (GAsyncPromise *promise,
  * @error: (transfer full): the error
  *
  * Rejects @promise with @error. Waiters' callbacks run later on their own
- * contexts, never inside this call. May be called from any thread.
+ * contexts, never inside this call. May be called from any thread. To
+ * format the message, pass g_error_new().
  *
  * Since: 0.1
  */
@@ -183,7 +200,7 @@ gasync_promise_reject (GAsyncPromise *promise,
   g_return_if_fail (error != NULL);
 
   if (!_gasync_future_reject (GASYNC_FUTURE (promise), error))
-    promise_settled_twice (promise);
+    promise_settled_twice (promise, G_STRFUNC);
 }
 
 /**
@@ -211,62 +228,6 @@ gasync_promise_reject_literal (GAsyncPromise *promise,
 }
 
 /**
- * gasync_promise_reject_printf:
- * @promise: a pending #GAsyncPromise
- * @domain: the error domain
- * @code: the error code
- * @format: a printf() format for the error message
- * @...: the arguments of @format
- *
- * Rejects @promise with a new #GError whose message is formatted like
- * printf() does.
- *
- * Since: 0.1
- */
-void
-gasync_promise_reject_printf (GAsyncPromise *promise,
-                              GQuark         domain,
-                              gint           code,
-                              const char    *format,
-                              ...)
-{
-  GError *error;
-  va_list args;
-
-  g_return_if_fail (GASYNC_IS_PROMISE (promise));
-  g_return_if_fail (domain != 0);
-  g_return_if_fail (format != NULL);
-
-  va_start (args, format);
-  error = g_error_new_valist (domain, code, format, args);
-  va_end (args);
-
-  gasync_promise_reject (promise, error);
-}
-
-static void
-promise_resolve_steal (GAsyncPromise *self,
-                       GValue        *value)
-{
-  if (!_gasync_future_resolve_steal (GASYNC_FUTURE (self), value))
-    promise_settled_twice (self);
-}
-
-#define DEFINE_RESOLVE(name, ctype, gtype, setter)                     \
-  void                                                                 \
-  gasync_promise_resolve_##name (GAsyncPromise *promise,               \
-                                 ctype          v_##name)              \
-  {                                                                    \
-    GValue value = G_VALUE_INIT;                                       \
-                                                                       \
-    g_return_if_fail (GASYNC_IS_PROMISE (promise));                    \
-                                                                       \
-    g_value_init (&value, gtype);                                      \
-    setter (&value, v_##name);                                         \
-    promise_resolve_steal (promise, &value);                           \
-  }
-
-/**
  * gasync_promise_resolve_boolean:
  * @promise: a pending #GAsyncPromise
  * @v_boolean: the value
@@ -275,7 +236,18 @@ promise_resolve_steal (GAsyncPromise *self,
  *
  * Since: 0.1
  */
-DEFINE_RESOLVE (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+void
+gasync_promise_resolve_boolean (GAsyncPromise *promise,
+                                gboolean       v_boolean)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+
+  g_value_init (&value, G_TYPE_BOOLEAN);
+  g_value_set_boolean (&value, v_boolean);
+  promise_resolve_steal (promise, &value, G_STRFUNC);
+}
 
 /**
  * gasync_promise_resolve_int:
@@ -286,51 +258,18 @@ DEFINE_RESOLVE (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
  *
  * Since: 0.1
  */
-DEFINE_RESOLVE (int, gint, G_TYPE_INT, g_value_set_int)
+void
+gasync_promise_resolve_int (GAsyncPromise *promise,
+                            gint           v_int)
+{
+  GValue value = G_VALUE_INIT;
 
-/**
- * gasync_promise_resolve_uint:
- * @promise: a pending #GAsyncPromise
- * @v_uint: the value
- *
- * Resolves @promise with a #guint.
- *
- * Since: 0.1
- */
-DEFINE_RESOLVE (uint, guint, G_TYPE_UINT, g_value_set_uint)
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
 
-/**
- * gasync_promise_resolve_int64:
- * @promise: a pending #GAsyncPromise
- * @v_int64: the value
- *
- * Resolves @promise with a #gint64.
- *
- * Since: 0.1
- */
-DEFINE_RESOLVE (int64, gint64, G_TYPE_INT64, g_value_set_int64)
-
-/**
- * gasync_promise_resolve_uint64:
- * @promise: a pending #GAsyncPromise
- * @v_uint64: the value
- *
- * Resolves @promise with a #guint64.
- *
- * Since: 0.1
- */
-DEFINE_RESOLVE (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
-
-/**
- * gasync_promise_resolve_double:
- * @promise: a pending #GAsyncPromise
- * @v_double: the value
- *
- * Resolves @promise with a #gdouble.
- *
- * Since: 0.1
- */
-DEFINE_RESOLVE (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
+  g_value_init (&value, G_TYPE_INT);
+  g_value_set_int (&value, v_int);
+  promise_resolve_steal (promise, &value, G_STRFUNC);
+}
 
 /**
  * gasync_promise_resolve_string:
@@ -341,7 +280,18 @@ DEFINE_RESOLVE (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
  *
  * Since: 0.1
  */
-DEFINE_RESOLVE (string, const char *, G_TYPE_STRING, g_value_set_string)
+void
+gasync_promise_resolve_string (GAsyncPromise *promise,
+                               const char    *v_string)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, v_string);
+  promise_resolve_steal (promise, &value, G_STRFUNC);
+}
 
 /**
  * gasync_promise_resolve_variant:
@@ -352,9 +302,18 @@ DEFINE_RESOLVE (string, const char *, G_TYPE_STRING, g_value_set_string)
  *
  * Since: 0.1
  */
-DEFINE_RESOLVE (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
+void
+gasync_promise_resolve_variant (GAsyncPromise *promise,
+                                GVariant      *v_variant)
+{
+  GValue value = G_VALUE_INIT;
 
-#undef DEFINE_RESOLVE
+  g_return_if_fail (GASYNC_IS_PROMISE (promise));
+
+  g_value_init (&value, G_TYPE_VARIANT);
+  g_value_set_variant (&value, v_variant);
+  promise_resolve_steal (promise, &value, G_STRFUNC);
+}
 
 /**
  * gasync_promise_resolve_object:
@@ -377,32 +336,7 @@ gasync_promise_resolve_object (GAsyncPromise *promise,
 
   g_value_init (&value, v_object != NULL ? G_OBJECT_TYPE (v_object) : G_TYPE_OBJECT);
   g_value_set_object (&value, v_object);
-  promise_resolve_steal (promise, &value);
-}
-
-/**
- * gasync_promise_resolve_boxed: (skip)
- * @promise: a pending #GAsyncPromise
- * @boxed_type: a boxed #GType
- * @v_boxed: (nullable): the boxed value; it is copied
- *
- * Resolves @promise with a copy of a boxed value.
- *
- * Since: 0.1
- */
-void
-gasync_promise_resolve_boxed (GAsyncPromise *promise,
-                              GType          boxed_type,
-                              gconstpointer  v_boxed)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_if_fail (GASYNC_IS_PROMISE (promise));
-  g_return_if_fail (G_TYPE_IS_BOXED (boxed_type));
-
-  g_value_init (&value, boxed_type);
-  g_value_set_boxed (&value, v_boxed);
-  promise_resolve_steal (promise, &value);
+  promise_resolve_steal (promise, &value, G_STRFUNC);
 }
 
 /**
@@ -429,38 +363,5 @@ gasync_promise_resolve_pointer (GAsyncPromise  *promise,
   g_value_init (&value, G_TYPE_POINTER);
   g_value_set_pointer (&value, v_pointer);
   _GASYNC_VALUE_POINTER_DESTROY (&value) = (gpointer) destroy;
-  promise_resolve_steal (promise, &value);
-}
-
-/**
- * gasync_promise_gio_callback: (skip)
- * @source_object: (nullable): the source object of the operation
- * @result: the operation's result
- * @user_data: (transfer full): a #GAsyncPromise
- *
- * A #GAsyncReadyCallback that resolves the promise given as @user_data
- * with @result (whose source object is @source_object), and drops the
- * reference on it that the caller passed. The waiter then calls the
- * operation's `_finish()` function on the result.
- *
- * |[<!-- language="C" -->
- * g_subprocess_communicate_utf8_async (proc, NULL, cancellable,
- *                                      gasync_promise_gio_callback,
- *                                      g_object_ref (promise));
- * ]|
- *
- * Since: 0.1
- */
-void
-gasync_promise_gio_callback (GObject      *source_object,
-                             GAsyncResult *result,
-                             gpointer      user_data)
-{
-  GAsyncPromise *promise = user_data;
-
-  g_return_if_fail (G_IS_ASYNC_RESULT (result));
-  g_return_if_fail (GASYNC_IS_PROMISE (promise));
-
-  gasync_promise_resolve_object (promise, result);
-  g_object_unref (promise);
+  promise_resolve_steal (promise, &value, G_STRFUNC);
 }

@@ -637,6 +637,7 @@ test_would_deadlock (void)
   g_autoptr(GAsyncRuntime) runtime = gasync_runtime_new (1);
   g_autoptr(GAsyncFuture) future = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncFuture) bounded = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
   DeadlockData data;
 
@@ -648,7 +649,8 @@ test_would_deadlock (void)
   data.rx = rx;
 
   future = gasync_runtime_spawn (runtime, blocking_recv_on_worker, &data, NULL);
-  g_assert_false (gasync_future_wait_with_timeout (future, 30000, NULL, &value, &error));
+  bounded = gasync_future_with_timeout (future, 30000);
+  g_assert_false (gasync_future_wait (bounded, NULL, &value, &error));
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
   g_clear_error (&error);
 
@@ -993,7 +995,7 @@ test_recv_future (void)
 
   /* Pending, then sent from another thread. */
   f = gasync_receiver_recv_future (rx);
-  g_assert_true (gasync_future_is_pending (f));
+  g_assert_cmpint (gasync_future_get_state (f), ==, GASYNC_FUTURE_PENDING);
   derived = gasync_future_and_then (f, check_then, &then, NULL);
   thread = g_thread_new ("sender", send_42_thread, g_object_ref (tx));
   gasync_test_iterate_until (NULL, &then.done, 30000);
@@ -1108,7 +1110,7 @@ test_send_future (void)
   /* Full: parked, and ahead of a later try_send and a later blocked send. */
   g_value_set_int (&value, 2);
   f = gasync_sender_send_future (tx, &value);
-  g_assert_true (gasync_future_is_pending (f));
+  g_assert_cmpint (gasync_future_get_state (f), ==, GASYNC_FUTURE_PENDING);
   _gasync_receiver_get_stats (rx, &st);
   g_assert_cmpuint (st.n_send_parked, ==, 1);
   g_value_set_int (&value, 3);
@@ -1141,7 +1143,7 @@ test_send_future (void)
   g_assert_true (gasync_sender_try_send (tx, &value, &error));
   g_value_set_int (&value, 5);
   f = gasync_sender_send_future (tx, &value);
-  g_assert_true (gasync_future_is_pending (f));
+  g_assert_cmpint (gasync_future_get_state (f), ==, GASYNC_FUTURE_PENDING);
   gasync_future_cancel (f);
   g_assert_true (g_error_matches (gasync_future_get_error (f), G_IO_ERROR, G_IO_ERROR_CANCELLED));
   _gasync_receiver_get_stats (rx, &st);
@@ -1176,7 +1178,7 @@ test_send_future (void)
   g_value_set_int (&value, 8);
   g_assert_true (gasync_sender_try_send (tx, &value, &error));
   f = gasync_sender_send_future (tx, &value);
-  g_assert_true (gasync_future_is_pending (f));
+  g_assert_cmpint (gasync_future_get_state (f), ==, GASYNC_FUTURE_PENDING);
   gasync_receiver_close (rx);
   g_assert_true (g_error_matches (gasync_future_get_error (f), GASYNC_ERROR, GASYNC_ERROR_CLOSED));
   g_clear_object (&f);
@@ -2187,10 +2189,11 @@ closed:
   for (guint i = 0; i < futures->len; i++)
     {
       GAsyncFuture *f = futures->pdata[i];
+      g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (f, 120000);
       GValue value = G_VALUE_INIT;
       GError *error = NULL;
 
-      if (!gasync_future_wait_with_timeout (f, 120000, NULL, &value, &error))
+      if (!gasync_future_wait (bounded, NULL, &value, &error))
         {
           g_assert_false (g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT));
           rproducer_returned (future_items->pdata[i]);
@@ -2311,12 +2314,14 @@ run_random_round (guint32 seed,
         default:
           {
             GAsyncFuture *f = gasync_receiver_recv_future (rx);
+            g_autoptr(GAsyncFuture) bounded = NULL;
             GValue value = G_VALUE_INIT;
 
             if (g_rand_boolean (rand))
               gasync_future_cancel (f);
             /* Whatever happened first counts: an item taken is ours. */
-            if (gasync_future_wait_with_timeout (f, 120000, NULL, &value, &error))
+            bounded = gasync_future_with_timeout (f, 120000);
+            if (gasync_future_wait (bounded, NULL, &value, &error))
               item = g_value_get_pointer (&value);
             g_value_unset (&value);
             g_object_unref (f);

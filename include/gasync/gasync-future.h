@@ -95,29 +95,13 @@ GAsyncFuture      *gasync_future_new_for_error_literal (GQuark       domain,
                                                       gint          code,
                                                       const char   *message) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
-GAsyncFuture      *gasync_future_new_for_error_printf (GQuark        domain,
-                                                      gint          code,
-                                                      const char   *format,
-                                                      ...) G_GNUC_PRINTF (3, 4) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture      *gasync_future_new_for_boolean     (gboolean       v_boolean) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture      *gasync_future_new_for_int         (gint           v_int) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
-GAsyncFuture      *gasync_future_new_for_uint        (guint          v_uint) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
-GAsyncFuture      *gasync_future_new_for_int64       (gint64         v_int64) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
-GAsyncFuture      *gasync_future_new_for_uint64      (guint64        v_uint64) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
-GAsyncFuture      *gasync_future_new_for_double      (gdouble        v_double) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture      *gasync_future_new_for_string      (const char    *v_string) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture      *gasync_future_new_for_object      (gpointer       v_object) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
-GAsyncFuture      *gasync_future_new_for_boxed       (GType          boxed_type,
-                                                      gconstpointer  v_boxed) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture      *gasync_future_new_for_variant     (GVariant      *v_variant) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
@@ -126,8 +110,6 @@ GAsyncFuture      *gasync_future_new_for_pointer     (gpointer       v_pointer,
 
 GASYNC_AVAILABLE_IN_ALL
 GAsyncFutureState  gasync_future_get_state           (GAsyncFuture  *future);
-GASYNC_AVAILABLE_IN_ALL
-gboolean           gasync_future_is_pending          (GAsyncFuture  *future);
 GASYNC_AVAILABLE_IN_ALL
 GType              gasync_future_get_value_type      (GAsyncFuture  *future);
 GASYNC_AVAILABLE_IN_ALL
@@ -146,26 +128,10 @@ GASYNC_AVAILABLE_IN_ALL
 gint               gasync_future_get_int             (GAsyncFuture  *future,
                                                       GError       **error);
 GASYNC_AVAILABLE_IN_ALL
-guint              gasync_future_get_uint            (GAsyncFuture  *future,
-                                                      GError       **error);
-GASYNC_AVAILABLE_IN_ALL
-gint64             gasync_future_get_int64           (GAsyncFuture  *future,
-                                                      GError       **error);
-GASYNC_AVAILABLE_IN_ALL
-guint64            gasync_future_get_uint64          (GAsyncFuture  *future,
-                                                      GError       **error);
-GASYNC_AVAILABLE_IN_ALL
-gdouble            gasync_future_get_double          (GAsyncFuture  *future,
-                                                      GError       **error);
-GASYNC_AVAILABLE_IN_ALL
 char              *gasync_future_dup_string          (GAsyncFuture  *future,
                                                       GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
 gpointer           gasync_future_dup_object          (GAsyncFuture  *future,
-                                                      GError       **error) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
-gpointer           gasync_future_dup_boxed           (GAsyncFuture  *future,
-                                                      GType          boxed_type,
                                                       GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
 GVariant          *gasync_future_dup_variant         (GAsyncFuture  *future,
@@ -205,12 +171,6 @@ gboolean           gasync_future_wait_finish         (GAsyncFuture         *futu
                                                       GError              **error);
 GASYNC_AVAILABLE_IN_ALL
 gboolean           gasync_future_wait                (GAsyncFuture         *future,
-                                                      GCancellable         *cancellable,
-                                                      GValue               *value,
-                                                      GError              **error);
-GASYNC_AVAILABLE_IN_ALL
-gboolean           gasync_future_wait_with_timeout   (GAsyncFuture         *future,
-                                                      guint                 timeout_msec,
                                                       GCancellable         *cancellable,
                                                       GValue               *value,
                                                       GError              **error);

@@ -40,39 +40,17 @@ void           gasync_promise_reject_literal   (GAsyncPromise  *promise,
                                                 gint            code,
                                                 const char     *message);
 GASYNC_AVAILABLE_IN_ALL
-void           gasync_promise_reject_printf    (GAsyncPromise  *promise,
-                                                GQuark          domain,
-                                                gint            code,
-                                                const char     *format,
-                                                ...) G_GNUC_PRINTF (4, 5);
-GASYNC_AVAILABLE_IN_ALL
 void           gasync_promise_resolve_boolean  (GAsyncPromise  *promise,
                                                 gboolean        v_boolean);
 GASYNC_AVAILABLE_IN_ALL
 void           gasync_promise_resolve_int      (GAsyncPromise  *promise,
                                                 gint            v_int);
 GASYNC_AVAILABLE_IN_ALL
-void           gasync_promise_resolve_uint     (GAsyncPromise  *promise,
-                                                guint           v_uint);
-GASYNC_AVAILABLE_IN_ALL
-void           gasync_promise_resolve_int64    (GAsyncPromise  *promise,
-                                                gint64          v_int64);
-GASYNC_AVAILABLE_IN_ALL
-void           gasync_promise_resolve_uint64   (GAsyncPromise  *promise,
-                                                guint64         v_uint64);
-GASYNC_AVAILABLE_IN_ALL
-void           gasync_promise_resolve_double   (GAsyncPromise  *promise,
-                                                gdouble         v_double);
-GASYNC_AVAILABLE_IN_ALL
 void           gasync_promise_resolve_string   (GAsyncPromise  *promise,
                                                 const char     *v_string);
 GASYNC_AVAILABLE_IN_ALL
 void           gasync_promise_resolve_object   (GAsyncPromise  *promise,
                                                 gpointer        v_object);
-GASYNC_AVAILABLE_IN_ALL
-void           gasync_promise_resolve_boxed    (GAsyncPromise  *promise,
-                                                GType           boxed_type,
-                                                gconstpointer   v_boxed);
 GASYNC_AVAILABLE_IN_ALL
 void           gasync_promise_resolve_variant  (GAsyncPromise  *promise,
                                                 GVariant       *v_variant);

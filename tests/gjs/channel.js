@@ -91,7 +91,7 @@ test('send_future and send_async wait for room', async () => {
     const [sender, receiver] = GAsync.channel_new(GObject.TYPE_STRING, 1);
     sender.send('a', null);
     const queued = sender.send_future('b');
-    assertEquals(queued.is_pending(), true);
+    assertEquals(queued.get_state(), GAsync.FutureState.PENDING);
     const sent = sender.send_async('c', null);
     assertEquals(receiver.recv(null), 'a');
     await queued.wait_async(null);
@@ -113,7 +113,7 @@ test('recv_future and recv_async with recv_finish', () => {
     const [sender, receiver] = GAsync.channel_new(GObject.TYPE_INT, 0);
     const future = receiver.recv_future();
     GAsyncTest.feed_channel(sender, 1, 2);
-    iterateUntil(() => !future.is_pending());
+    iterateUntil(() => future.get_state() !== GAsync.FutureState.PENDING);
     assertEquals(future.get_int(), 0);
     const got = [];
     receiver.recv_async(null, (rx, result) => got.push(rx.recv_finish(result)));

@@ -38,13 +38,8 @@ NOT_INTROSPECTABLE = {
     # Raw pointers and boxed values by GType: C-only.
     'gasync_future_new_for_pointer': 'new_resolved',
     'gasync_future_get_pointer': 'get_value',
-    'gasync_future_new_for_boxed': 'new_resolved',
-    'gasync_future_dup_boxed': 'get_value',
     'gasync_promise_resolve_pointer': 'resolve',
-    'gasync_promise_resolve_boxed': 'resolve',
     # Variadic.
-    'gasync_future_new_for_error_printf': 'new_for_error_literal',
-    'gasync_promise_reject_printf': 'reject_literal',
     'gasync_join': 'Future.all_settled (Python: GAsync.join)',
     # A GAsyncReadyCallback for C callers.
     'gasync_promise_gio_callback': 'a closure resolving the promise '

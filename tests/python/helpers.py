@@ -18,7 +18,7 @@ def iterate_until(condition, timeout=30.0, context=None):
 
 def settle(future, timeout=30.0):
     """Iterates the thread-default context until future has settled."""
-    iterate_until(lambda: not future.is_pending(), timeout)
+    iterate_until(lambda: future.get_state() != GAsync.FutureState.PENDING, timeout)
     return future
 
 

@@ -65,7 +65,7 @@ def test_block_on_socket_round_trip():
 
 def test_block_on_future_returns_the_settled_future():
     future = GAsync.block_on_future(lambda c, d: GAsync.Future.new_for_int(d), 3, 0, None)
-    assert not future.is_pending() and future.get_int() == 3
+    assert future.get_state() != GAsync.FutureState.PENDING and future.get_int() == 3
     bad = GAsync.block_on_future(lambda c, d: None, None, 0, None)
     assert bad.get_error().matches(GAsync.error_quark(), GAsync.Error.INVALID_ARGUMENT)
 

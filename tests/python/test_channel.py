@@ -110,7 +110,7 @@ def test_send_future_waits_for_room():
     sender, receiver = GAsync.channel(int, 1)
     sender.send(1)
     pending = sender.send_future(2)
-    assert pending.is_pending()
+    assert pending.get_state() == GAsync.FutureState.PENDING
     assert receiver.recv() == 1
     pending.result(timeout=10)
     assert receiver.recv() == 2

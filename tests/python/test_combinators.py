@@ -60,7 +60,7 @@ def test_race_settles_like_the_first_to_settle():
 
 def test_timeout_new_resolves_later_without_a_main_loop():
     timer = GAsync.timeout_new(10)
-    assert timer.is_pending()
+    assert timer.get_state() == GAsync.FutureState.PENDING
     assert timer.result(timeout=10) is True
 
 
@@ -69,7 +69,7 @@ def test_new_for_cancellable_gives_work_a_cancel_button():
     stop = GAsync.Future.new_for_cancellable(cancellable)
     work = helpers.held(GAsync.Promise())
     stoppable = GAsync.Future.race([work, stop])
-    assert stoppable.is_pending()
+    assert stoppable.get_state() == GAsync.FutureState.PENDING
     cancellable.cancel()
     with pytest.raises(GLib.Error) as info:
         stoppable.result(timeout=10)

@@ -11,15 +11,25 @@ import helpers
 @pytest.mark.parametrize('method, value, gtype', [
     ('resolve_boolean', True, GObject.TYPE_BOOLEAN),
     ('resolve_int', -3, GObject.TYPE_INT),
-    ('resolve_uint', 3, GObject.TYPE_UINT),
-    ('resolve_int64', -2 ** 50, GObject.TYPE_INT64),
-    ('resolve_uint64', 2 ** 60, GObject.TYPE_UINT64),
-    ('resolve_double', 2.5, GObject.TYPE_DOUBLE),
     ('resolve_string', 'str', GObject.TYPE_STRING),
 ])
 def test_typed_resolvers(method, value, gtype):
     promise = GAsync.Promise.new()
     getattr(promise, method)(value)
+    assert promise.get_value_type() == gtype
+    assert promise.get_value() == value
+
+
+@pytest.mark.parametrize('gtype, value', [
+    (GObject.TYPE_UINT, 3),
+    (GObject.TYPE_INT64, -2 ** 50),
+    (GObject.TYPE_UINT64, 2 ** 60),
+    (GObject.TYPE_DOUBLE, 2.5),
+])
+def test_other_types_through_resolve(gtype, value):
+    # Types without a typed resolver: a GObject.Value through resolve().
+    promise = GAsync.Promise.new()
+    promise.resolve(GObject.Value(gtype, value))
     assert promise.get_value_type() == gtype
     assert promise.get_value() == value
 

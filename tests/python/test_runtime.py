@@ -60,7 +60,8 @@ def test_spawn_local_runs_on_the_given_context():
 
     handle = GAsync.spawn_local(context, task)
     assert ran == []   # never inside the call
-    helpers.iterate_until(lambda: not handle.is_pending(), context=context)
+    helpers.iterate_until(lambda: handle.get_state() != GAsync.FutureState.PENDING,
+                          context=context)
     assert handle.get_value() == 'local'
     assert ran == [(threading.get_ident(), True)]
     with pytest.raises(TypeError):

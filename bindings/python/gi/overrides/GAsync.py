@@ -301,7 +301,7 @@ def wrap_future(future, *, loop=None):
         loop = asyncio.get_running_loop()
     afut = loop.create_future()
 
-    if not future.is_pending():
+    if future.get_state() != GAsync.FutureState.PENDING:
         _settle(afut, *_outcome(future))
         return afut
 
@@ -378,10 +378,12 @@ class Future(GAsync.Future):
     def result(self, timeout=None, cancellable=None):
         """Blocks this thread until the future settles and returns its value
         (raises its error), without iterating any main context. *timeout*
-        is in seconds (GASYNC_ERROR_TIMED_OUT after it)."""
+        is in seconds: after it, GASYNC_ERROR_TIMED_OUT is raised and the
+        future is cancelled so that its producer stops, as
+        ``asyncio.wait_for`` does (``with_timeout().wait()``)."""
         if timeout is None:
             return self.wait(cancellable)
-        return self.wait_with_timeout(_msec(timeout), cancellable)
+        return self.with_timeout(_msec(timeout)).wait(cancellable)
 
     def and_then(self, callback, *user_data):
         """As in C; *callback* may also return a plain value."""

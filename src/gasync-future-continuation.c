@@ -1,0 +1,202 @@
+/* gasync-future-continuation.c: and_then, or_else, on_settled
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A continuation is a context job on the future it follows and owns the
+ * future it derives. The derived future is a plain pending GAsyncFuture
+ * from the state machine (_gasync_future_new_pending()), settled through
+ * its private settle functions: this file needs neither GAsyncPromise nor
+ * anything above the state machine.
+ */
+
+#include "config.h"
+
+#include "gasync-error.h"
+#include "gasync-future-private.h"
+#include "gasync-i18n-private.h"
+
+typedef enum {
+  RUN_ON_RESOLVE = 1 << 0,
+  RUN_ON_REJECT  = 1 << 1,
+} RunOn;
+
+typedef struct
+{
+  GAsyncContextJob      job;
+  GAsyncFutureCallback  callback;
+  gpointer              user_data;
+  GDestroyNotify        destroy;
+  GAsyncFuture         *derived;   /* owned */
+} Continuation;
+
+static void
+continuation_run (GAsyncDispatchItem *item,
+                  RunOn               run_on)
+{
+  Continuation *cont = (Continuation *) item;
+  GAsyncFuture *completed = cont->job.completed;
+  GAsyncFuture *derived = cont->derived;
+  GAsyncFutureState state = _gasync_future_peek_state (completed);
+  gboolean wanted = (state == GASYNC_FUTURE_RESOLVED && (run_on & RUN_ON_RESOLVE)) ||
+                    (state == GASYNC_FUTURE_REJECTED && (run_on & RUN_ON_REJECT));
+
+  /* A derived future cancelled meanwhile skips the callback. */
+  if (wanted && _gasync_future_peek_state (derived) == GASYNC_FUTURE_PENDING)
+    {
+      GAsyncFuture *next = cont->callback (completed, cont->user_data);
+
+      if (next == NULL)
+        _gasync_future_settle_like (derived, completed);
+      else if (GASYNC_IS_FUTURE (next))
+        {
+          _gasync_future_adopt (derived, next);
+          g_object_unref (next);
+        }
+      else
+        {
+          g_critical ("A GAsyncFutureCallback returned something that is not a GAsyncFuture");
+          _gasync_future_reject (derived,
+                                 g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                      _("A continuation returned an invalid future")));
+        }
+    }
+  else
+    _gasync_future_settle_like (derived, completed);
+
+  if (cont->destroy != NULL)
+    cont->destroy (cont->user_data);
+  g_object_unref (derived);
+  _gasync_context_job_clear (&cont->job);
+  g_free (cont);
+}
+
+static void
+continuation_run_and_then (GAsyncDispatchItem *item)
+{
+  continuation_run (item, RUN_ON_RESOLVE);
+}
+
+static void
+continuation_run_or_else (GAsyncDispatchItem *item)
+{
+  continuation_run (item, RUN_ON_REJECT);
+}
+
+static void
+continuation_run_on_settled (GAsyncDispatchItem *item)
+{
+  continuation_run (item, RUN_ON_RESOLVE | RUN_ON_REJECT);
+}
+
+static GAsyncFuture *
+future_add_continuation (GAsyncFuture         *self,
+                         GAsyncDispatchFunc    run,
+                         GAsyncFutureCallback  callback,
+                         gpointer              user_data,
+                         GDestroyNotify        destroy)
+{
+  Continuation *cont = g_new (Continuation, 1);
+  GAsyncFuture *derived = _gasync_future_new_pending ();
+
+  _gasync_context_job_init (&cont->job, run);
+  cont->callback = callback;
+  cont->user_data = user_data;
+  cont->destroy = destroy;
+  cont->derived = g_object_ref (derived);
+  _gasync_future_add_notify (self, &cont->job.node.notify);
+
+  return derived;
+}
+
+/**
+ * gasync_future_and_then:
+ * @future: a #GAsyncFuture
+ * @callback: (scope notified) (closure user_data) (destroy destroy): run
+ *   when @future resolves
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data, on the same context as @callback
+ *
+ * Runs @callback once @future resolves, and returns a future derived from
+ * it. If @future is rejected, @callback does not run and the derived
+ * future is rejected with the same error.
+ *
+ * @callback may return a future: the derived future then settles like that
+ * one, which chains asynchronous steps. If it returns %NULL the derived
+ * future settles like @future.
+ *
+ * @callback and @destroy run from the #GMainContext that is thread-default
+ * now, in a later iteration of it, never inside this call nor inside the
+ * call that settles @future. @destroy runs even if @callback does not.
+ *
+ * Returns: (transfer full): the derived future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_and_then (GAsyncFuture         *future,
+                        GAsyncFutureCallback  callback,
+                        gpointer              user_data,
+                        GDestroyNotify        destroy)
+{
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  return future_add_continuation (future, continuation_run_and_then, callback, user_data, destroy);
+}
+
+/**
+ * gasync_future_or_else:
+ * @future: a #GAsyncFuture
+ * @callback: (scope notified) (closure user_data) (destroy destroy): run
+ *   when @future is rejected
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data, on the same context as @callback
+ *
+ * Runs @callback once @future is rejected, to recover from the error, and
+ * returns a future derived from it. If @future resolves, @callback does not
+ * run and the derived future resolves with the same value. Otherwise as
+ * gasync_future_and_then().
+ *
+ * Returns: (transfer full): the derived future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_or_else (GAsyncFuture         *future,
+                       GAsyncFutureCallback  callback,
+                       gpointer              user_data,
+                       GDestroyNotify        destroy)
+{
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  return future_add_continuation (future, continuation_run_or_else, callback, user_data, destroy);
+}
+
+/**
+ * gasync_future_on_settled:
+ * @future: a #GAsyncFuture
+ * @callback: (scope notified) (closure user_data) (destroy destroy): run
+ *   when @future settles
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data, on the same context as @callback
+ *
+ * Runs @callback once @future settles either way, and returns a future
+ * derived from it. Otherwise as gasync_future_and_then().
+ *
+ * Returns: (transfer full): the derived future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_on_settled (GAsyncFuture         *future,
+                          GAsyncFutureCallback  callback,
+                          gpointer              user_data,
+                          GDestroyNotify        destroy)
+{
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+
+  return future_add_continuation (future, continuation_run_on_settled, callback, user_data, destroy);
+}

@@ -1,0 +1,380 @@
+/* gasync-future-wait.c: waiting for a future, asynchronously or blocking
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * gasync_future_wait_async()/_finish() return a GTask from the waiter's
+ * context; gasync_future_wait() blocks on a condition variable and
+ * iterates nothing. Both are notifies on the state machine
+ * (gasync-future.c). The per-thread "async worker" flag, under which
+ * every blocking call of gasync is refused, lives here too.
+ */
+
+#include "config.h"
+
+#include "gasync-error.h"
+#include "gasync-future-private.h"
+#include "gasync-i18n-private.h"
+
+/* Async worker threads */
+
+static GPrivate async_worker_flag;
+
+void
+_gasync_thread_set_async_worker (gboolean is_worker)
+{
+  g_private_set (&async_worker_flag, GINT_TO_POINTER (is_worker));
+}
+
+gboolean
+_gasync_thread_is_async_worker (void)
+{
+  return GPOINTER_TO_INT (g_private_get (&async_worker_flag));
+}
+
+gboolean
+_gasync_check_may_block (const char  *what,
+                         GError     **error)
+{
+  if G_LIKELY (!_gasync_thread_is_async_worker ())
+    return TRUE;
+
+  g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK,
+               /* TRANSLATORS: %s is a function name, such as gasync_block_on() */
+               _("%s was called on an async runtime worker thread, where blocking "
+                 "could deadlock the work queued behind it; use "
+                 "gasync_spawn_blocking() or a continuation instead"),
+               what);
+  return FALSE;
+}
+
+/* wait_async: a GTask returned from the registering context */
+
+typedef struct
+{
+  GAsyncContextJob  job;
+  GTask            *task;         /* owned until claimed */
+  GCancellable     *cancellable;  /* owned */
+  gulong            handler;
+  gint              claimed;      /* atomic: who returns the task */
+  gint              ref_count;    /* atomic: the job, the cancellable handler */
+} WaitAsync;
+
+static void
+wait_async_unref (gpointer data)
+{
+  WaitAsync *wait = data;
+
+  if (!g_atomic_int_dec_and_test (&wait->ref_count))
+    return;
+
+  g_clear_object (&wait->task);
+  g_clear_object (&wait->cancellable);
+  g_free (wait);
+}
+
+static void
+wait_async_cancelled (GCancellable *cancellable,
+                      gpointer      data)
+{
+  WaitAsync *wait = data;
+  GTask *task;
+
+  GASYNC_TSAN_ACQUIRE (cancellable);
+
+  if (!g_atomic_int_compare_and_exchange (&wait->claimed, FALSE, TRUE))
+    return;
+
+  /* Returning drops our hold on the task (and so on the future). */
+  task = g_steal_pointer (&wait->task);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "%s", _("Operation was cancelled"));
+  g_object_unref (task);
+}
+
+static void
+wait_async_run (GAsyncDispatchItem *item)
+{
+  WaitAsync *wait = (WaitAsync *) item;
+  GAsyncFuture *completed = wait->job.completed;
+
+  if (g_atomic_int_compare_and_exchange (&wait->claimed, FALSE, TRUE))
+    {
+      GTask *task = g_steal_pointer (&wait->task);
+
+      _gasync_future_return_outcome_to_task (completed, task);
+      g_object_unref (task);
+    }
+
+  /* We run on the registering context, never inside the handler. */
+  if (wait->handler != 0)
+    g_cancellable_disconnect (wait->cancellable, wait->handler);
+
+  _gasync_context_job_clear (&wait->job);
+  wait_async_unref (wait);
+}
+
+/**
+ * gasync_future_wait_async:
+ * @future: a #GAsyncFuture
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async) (closure user_data): called when @future settles
+ *   or @cancellable is cancelled
+ * @user_data: data for @callback
+ *
+ * Waits for @future to settle, the GIO way: @callback runs on the
+ * thread-default #GMainContext of the caller, and gets the value with
+ * gasync_future_wait_finish(). It runs in a later iteration, never inside
+ * this call nor inside the call that settles @future. Cancelling
+ * @cancellable stops the wait (not @future) with %G_IO_ERROR_CANCELLED.
+ *
+ * As with any GIO asynchronous call, @future is kept alive until
+ * @callback has run.
+ *
+ * Since: 0.1
+ */
+void
+gasync_future_wait_async (GAsyncFuture        *future,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  WaitAsync *wait;
+
+  g_return_if_fail (GASYNC_IS_FUTURE (future));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  wait = g_new0 (WaitAsync, 1);
+  wait->task = g_task_new (future, cancellable, callback, user_data);
+  g_task_set_source_tag (wait->task, gasync_future_wait_async);
+  g_task_set_name (wait->task, "[gasync] gasync_future_wait_async");
+  wait->ref_count = 1;
+  _gasync_context_job_init (&wait->job, wait_async_run);
+
+  if (cancellable != NULL)
+    {
+      wait->cancellable = g_object_ref (cancellable);
+      g_atomic_int_inc (&wait->ref_count);
+      GASYNC_TSAN_RELEASE (cancellable);
+      wait->handler = g_cancellable_connect (cancellable,
+                                             G_CALLBACK (wait_async_cancelled),
+                                             wait, wait_async_unref);
+    }
+
+  _gasync_future_add_notify (future, &wait->job.node.notify);
+}
+
+/**
+ * gasync_future_wait_finish:
+ * @future: a #GAsyncFuture
+ * @result: the #GAsyncResult given to the callback
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   if only the outcome matters
+ * @error: return location for an error
+ *
+ * Finishes gasync_future_wait_async(). On failure a zero-filled @value is
+ * initialized to %G_TYPE_POINTER, %NULL.
+ *
+ * Returns: (skip): %TRUE if @future resolved (and @value, if given, was
+ *   set); %FALSE with @error set if it was rejected or the wait was
+ *   cancelled
+ *
+ * Since: 0.1
+ */
+gboolean
+gasync_future_wait_finish (GAsyncFuture  *future,
+                           GAsyncResult  *result,
+                           GValue        *value,
+                           GError       **error)
+{
+  GValue tmp = G_VALUE_INIT;
+
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, future), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gasync_future_wait_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_task_propagate_value (G_TASK (result), &tmp, error))
+    {
+      gboolean ok = value == NULL || _gasync_value_store (value, &tmp, error);
+
+      g_value_unset (&tmp);
+      if (ok)
+        return TRUE;
+    }
+
+  _gasync_value_init_for_error (value);
+  return FALSE;
+}
+
+/* Blocking wait: a condition variable, no main context involved */
+
+typedef struct
+{
+  GAsyncNotify  notify;
+  GMutex        mutex;
+  GCond         cond;
+  gboolean      done;        /* protected by mutex */
+  gint          ref_count;   /* atomic: the waiter, the notify */
+} BlockingWait;
+
+static void
+blocking_wait_unref (BlockingWait *wait)
+{
+  if (!g_atomic_int_dec_and_test (&wait->ref_count))
+    return;
+
+  g_mutex_clear (&wait->mutex);
+  g_cond_clear (&wait->cond);
+  g_free (wait);
+}
+
+static void
+blocking_wait_wake (BlockingWait *wait)
+{
+  gasync_mutex_lock (&wait->mutex);
+  wait->done = TRUE;
+  g_cond_broadcast (&wait->cond);
+  gasync_mutex_unlock (&wait->mutex);
+}
+
+static void
+blocking_wait_notify (GAsyncNotify *notify,
+                      GAsyncFuture *completed)
+{
+  BlockingWait *wait = (BlockingWait *) notify;
+
+  blocking_wait_wake (wait);
+  blocking_wait_unref (wait);
+}
+
+static void
+blocking_wait_cancelled (GCancellable *cancellable,
+                         gpointer      data)
+{
+  GASYNC_TSAN_ACQUIRE (cancellable);
+  blocking_wait_wake (data);
+}
+
+/* Whether the pending @future may be waited for on this thread; sets
+ * @error if not: on an async worker thread, if nothing else can settle
+ * it, or if @cancellable is cancelled already. Also TRUE if @future
+ * settled meanwhile. */
+static gboolean
+blocking_wait_allowed (GAsyncFuture  *future,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  if (!_gasync_check_may_block ("gasync_future_wait()", error))
+    return FALSE;
+
+  if (g_atomic_int_get (&G_OBJECT (future)->ref_count) == 1)
+    {
+      /* Whatever settles a future holds a reference until after it
+       * settled it, so it may have settled it and let go just now. */
+      if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
+        return TRUE;
+
+      g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED,
+                           _("Nothing else holds the pending future, so it can never complete"));
+      return FALSE;
+    }
+
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* Blocks until @future settles or @cancellable is cancelled. */
+static void
+blocking_wait_until_woken (GAsyncFuture *future,
+                           GCancellable *cancellable)
+{
+  BlockingWait *wait = g_new0 (BlockingWait, 1);
+  gulong handler = 0;
+
+  g_mutex_init (&wait->mutex);
+  g_cond_init (&wait->cond);
+  wait->notify.func = blocking_wait_notify;
+  wait->ref_count = 2;
+  _gasync_future_add_notify (future, &wait->notify);
+
+  if (cancellable != NULL)
+    {
+      GASYNC_TSAN_RELEASE (cancellable);
+      handler = g_cancellable_connect (cancellable, G_CALLBACK (blocking_wait_cancelled), wait, NULL);
+    }
+
+  gasync_mutex_lock (&wait->mutex);
+  while (!wait->done)
+    gasync_cond_wait (&wait->cond, &wait->mutex);
+  gasync_mutex_unlock (&wait->mutex);
+
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  blocking_wait_unref (wait);
+}
+
+/**
+ * gasync_future_wait:
+ * @future: a #GAsyncFuture
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @value: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   value, or one initialized with a type the value converts to; or %NULL
+ *   if only the outcome matters
+ * @error: return location for an error
+ *
+ * Blocks the calling thread until @future settles, without iterating any
+ * #GMainContext. Use it for futures settled by other threads (a runtime
+ * task, a channel); to drive GIO work from synchronous code use
+ * gasync_block_on() instead, which iterates a private context.
+ *
+ * Fails at once with %GASYNC_ERROR_WOULD_DEADLOCK on an async worker
+ * thread of a #GAsyncRuntime, and with %GASYNC_ERROR_DROPPED if the
+ * caller's reference is the only one left on a pending @future (nobody
+ * could settle it). Cancelling @cancellable stops the wait (not @future)
+ * with %G_IO_ERROR_CANCELLED. On failure a zero-filled @value is
+ * initialized to %G_TYPE_POINTER, %NULL.
+ *
+ * To bound the wait in time, wait for gasync_future_with_timeout() of
+ * @future instead: it rejects with %GASYNC_ERROR_TIMED_OUT after the
+ * deadline, and then also cancels @future so that its producer stops.
+ *
+ * |[<!-- language="C" -->
+ * g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, 500);
+ *
+ * if (!gasync_future_wait (bounded, NULL, &value, &error))
+ *   return FALSE;
+ * ]|
+ *
+ * Returns: (skip): %TRUE if @future resolved (and @value, if given, was
+ *   set)
+ *
+ * Since: 0.1
+ */
+gboolean
+gasync_future_wait (GAsyncFuture  *future,
+                    GCancellable  *cancellable,
+                    GValue        *value,
+                    GError       **error)
+{
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (_gasync_future_peek_state (future) == GASYNC_FUTURE_PENDING)
+    {
+      if (!blocking_wait_allowed (future, cancellable, error))
+        goto fail;
+      blocking_wait_until_woken (future, cancellable);
+    }
+
+  if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
+    return gasync_future_get_value (future, value, error);
+
+  /* Still pending: only the cancellable wakes the wait early. */
+  g_cancellable_set_error_if_cancelled (cancellable, error);
+
+fail:
+  _gasync_value_init_for_error (value);
+  return FALSE;
+}
