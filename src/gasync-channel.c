@@ -81,16 +81,17 @@
  * types differ, so a JavaScript number can be sent on a %G_TYPE_INT
  * channel), as a pointer (gasync_sender_send_pointer(),
  * gasync_receiver_recv_pointer(), gasync_receiver_recv_many(); the C fast
- * path, for every pointer-like item type, transferring ownership), and as
- * a 64-bit integer (gasync_sender_send_int(), gasync_receiver_recv_int())
- * for integer types, where the value is narrowed to the item type as a C
- * cast would.
+ * path, for every pointer-like item type, transferring ownership). A
+ * %G_TYPE_POINTER channel carries small integers on the fast path too,
+ * with GINT_TO_POINTER() and GPOINTER_TO_INT() (0 excepted: items are
+ * never %NULL).
  *
  * ## Back-pressure
  *
  * A channel made with a capacity holds at most that many items. When it is
- * full, gasync_sender_send() blocks (it takes a #GCancellable, and
- * gasync_sender_send_with_timeout() gives up after a while),
+ * full, gasync_sender_send() blocks (it takes a #GCancellable; to give up
+ * after a while, wait for gasync_sender_send_future() bounded by
+ * gasync_future_with_timeout() instead),
  * gasync_sender_try_send() fails with %GASYNC_ERROR_FULL, and
  * gasync_sender_send_future() / gasync_sender_send_async() wait without
  * blocking and complete once the item is queued. A capacity of 0 makes an
@@ -474,28 +475,6 @@ static gboolean
 kind_is_pointer_like (ItemKind kind)
 {
   return kind != KIND_SCALAR && kind != KIND_FLOAT && kind != KIND_VALUE;
-}
-
-/* Narrows @v to the channel's integer type, as a C cast would. */
-static gint64
-scalar_normalize (GType   type,
-                  gint64  v)
-{
-  switch (G_TYPE_FUNDAMENTAL (type))
-    {
-    case G_TYPE_CHAR:    return (gint8) v;
-    case G_TYPE_UCHAR:   return (guint8) v;
-    case G_TYPE_BOOLEAN: return v != 0;
-    case G_TYPE_INT:     return (gint) v;
-    case G_TYPE_UINT:    return (guint) v;
-    case G_TYPE_LONG:    return (glong) v;
-    case G_TYPE_ULONG:   return (gint64) (gulong) v;
-    case G_TYPE_ENUM:    return (gint) v;
-    case G_TYPE_FLAGS:   return (guint) v;
-    case G_TYPE_INT64:
-    case G_TYPE_UINT64:
-    default:             return v;
-    }
 }
 
 static void
@@ -2118,37 +2097,6 @@ gasync_sender_send (GAsyncSender  *sender,
 }
 
 /**
- * gasync_sender_send_with_timeout:
- * @sender: a #GAsyncSender
- * @item: the item; it is copied (converted to the item type if needed)
- * @timeout_msec: how long to wait for room at most, in milliseconds; 0
- *   waits without limit
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * Like gasync_sender_send(), but gives up with %GASYNC_ERROR_TIMED_OUT if
- * there is no room after @timeout_msec milliseconds.
- *
- * Returns: (skip): %TRUE if the item was queued
- *
- * Since: 0.1
- */
-gboolean
-gasync_sender_send_with_timeout (GAsyncSender  *sender,
-                                 const GValue  *item,
-                                 guint          timeout_msec,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
-{
-  g_return_val_if_fail (GASYNC_IS_SENDER (sender), FALSE);
-  g_return_val_if_fail (G_IS_VALUE (item), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return sender_send_value (sender, item, SEND_BLOCK, timeout_msec, cancellable, error);
-}
-
-/**
  * gasync_sender_try_send:
  * @sender: a #GAsyncSender
  * @item: the item; it is copied (converted to the item type if needed)
@@ -2383,43 +2331,6 @@ gasync_sender_send_pointer (GAsyncSender  *sender,
 }
 
 /**
- * gasync_sender_send_pointer_with_timeout: (skip)
- * @sender: a #GAsyncSender
- * @item: (transfer full): the item, not %NULL
- * @timeout_msec: how long to wait for room at most, in milliseconds; 0
- *   waits without limit
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * Like gasync_sender_send_pointer(), but gives up with
- * %GASYNC_ERROR_TIMED_OUT if there is no room after @timeout_msec
- * milliseconds (the caller then still owns @item).
- *
- * Returns: %TRUE if the item was queued
- *
- * Since: 0.1
- */
-gboolean
-gasync_sender_send_pointer_with_timeout (GAsyncSender  *sender,
-                                         gpointer       item,
-                                         guint          timeout_msec,
-                                         GCancellable  *cancellable,
-                                         GError       **error)
-{
-  GAsyncChannel *chan;
-
-  g_return_val_if_fail (GASYNC_IS_SENDER (sender), FALSE);
-  chan = sender->channel;
-  g_return_val_if_fail (kind_is_pointer_like (chan->kind), FALSE);
-  g_return_val_if_fail (pointer_item_is_valid (chan, item), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return channel_send (chan, sender, pointer_slot (chan, item), SEND_BLOCK, timeout_msec,
-                       cancellable, NULL, error);
-}
-
-/**
  * gasync_sender_try_send_pointer: (skip)
  * @sender: a #GAsyncSender
  * @item: (transfer full): the item, not %NULL
@@ -2508,75 +2419,6 @@ gasync_sender_send_many (GAsyncSender  *sender,
 
   CHANNEL_CALL_DONE (chan);
   return done;
-}
-
-static gboolean
-scalar_send (GAsyncSender  *sender,
-             gint64         item,
-             SendMode       mode,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  GAsyncChannel *chan = sender->channel;
-  Slot slot;
-
-  slot.v_int64 = scalar_normalize (chan->item_type, item);
-  return channel_send (chan, sender, slot, mode, 0, cancellable, NULL, error);
-}
-
-/**
- * gasync_sender_send_int: (skip)
- * @sender: a #GAsyncSender on a channel of an integer type (gint, guint,
- *   gint64, guint64, glong, gulong, gchar, guchar, gboolean, an enum or
- *   flags type)
- * @item: the item, narrowed to the item type as a C cast would
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * The C fast path of gasync_sender_send() for integer items, with no
- * #GValue: blocks while the channel is full.
- *
- * Returns: %TRUE if the item was queued
- *
- * Since: 0.1
- */
-gboolean
-gasync_sender_send_int (GAsyncSender  *sender,
-                        gint64         item,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  g_return_val_if_fail (GASYNC_IS_SENDER (sender), FALSE);
-  g_return_val_if_fail (sender->channel->kind == KIND_SCALAR, FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return scalar_send (sender, item, SEND_BLOCK, cancellable, error);
-}
-
-/**
- * gasync_sender_try_send_int: (skip)
- * @sender: a #GAsyncSender on a channel of an integer type
- * @item: the item, narrowed to the item type as a C cast would
- * @error: return location for an error
- *
- * Like gasync_sender_send_int(), but fails with %GASYNC_ERROR_FULL instead
- * of blocking.
- *
- * Returns: %TRUE if the item was queued
- *
- * Since: 0.1
- */
-gboolean
-gasync_sender_try_send_int (GAsyncSender  *sender,
-                            gint64         item,
-                            GError       **error)
-{
-  g_return_val_if_fail (GASYNC_IS_SENDER (sender), FALSE);
-  g_return_val_if_fail (sender->channel->kind == KIND_SCALAR, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return scalar_send (sender, item, SEND_TRY, NULL, error);
 }
 
 /* Receivers */
@@ -2684,40 +2526,6 @@ gasync_receiver_recv (GAsyncReceiver  *receiver,
 }
 
 /**
- * gasync_receiver_recv_with_timeout: (skip)
- * @receiver: a #GAsyncReceiver
- * @timeout_msec: how long to wait at most, in milliseconds; 0 waits
- *   without limit
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @item: (out caller-allocates): a zero-filled #GValue for the item, or
- *   one initialized with a type the item type converts to
- * @error: return location for an error
- *
- * Like gasync_receiver_recv(), but gives up with %GASYNC_ERROR_TIMED_OUT
- * if no item came after @timeout_msec milliseconds.
- *
- * Bindings call gasync_receiver_recv_value_with_timeout() under this name.
- *
- * Returns: %TRUE if an item was received
- *
- * Since: 0.1
- */
-gboolean
-gasync_receiver_recv_with_timeout (GAsyncReceiver  *receiver,
-                                   guint            timeout_msec,
-                                   GCancellable    *cancellable,
-                                   GValue          *item,
-                                   GError         **error)
-{
-  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return receiver_recv_value (receiver, RECV_BLOCK, timeout_msec, cancellable, item, error);
-}
-
-/**
  * gasync_receiver_try_recv: (skip)
  * @receiver: a #GAsyncReceiver
  * @item: (out caller-allocates): a zero-filled #GValue for the item, or
@@ -2789,35 +2597,6 @@ gasync_receiver_recv_value (GAsyncReceiver  *receiver,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return receiver_recv_new_value (receiver, RECV_BLOCK, 0, cancellable, error);
-}
-
-/**
- * gasync_receiver_recv_value_with_timeout: (rename-to gasync_receiver_recv_with_timeout)
- * @receiver: a #GAsyncReceiver
- * @timeout_msec: how long to wait at most, in milliseconds; 0 waits
- *   without limit
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * Like gasync_receiver_recv_value(), but gives up with
- * %GASYNC_ERROR_TIMED_OUT if no item came after @timeout_msec
- * milliseconds.
- *
- * Returns: (transfer full) (nullable): the item, or %NULL with @error set
- *
- * Since: 0.1
- */
-GValue *
-gasync_receiver_recv_value_with_timeout (GAsyncReceiver  *receiver,
-                                         guint            timeout_msec,
-                                         GCancellable    *cancellable,
-                                         GError         **error)
-{
-  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return receiver_recv_new_value (receiver, RECV_BLOCK, timeout_msec, cancellable, error);
 }
 
 /**
@@ -3043,40 +2822,6 @@ gasync_receiver_recv_pointer (GAsyncReceiver  *receiver,
 }
 
 /**
- * gasync_receiver_recv_pointer_with_timeout: (skip)
- * @receiver: a #GAsyncReceiver of a pointer-like item type
- * @timeout_msec: how long to wait at most, in milliseconds; 0 waits
- *   without limit
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * Like gasync_receiver_recv_pointer(), but gives up with
- * %GASYNC_ERROR_TIMED_OUT if no item came after @timeout_msec
- * milliseconds.
- *
- * Returns: (transfer full) (nullable): the item, or %NULL with @error set
- *
- * Since: 0.1
- */
-gpointer
-gasync_receiver_recv_pointer_with_timeout (GAsyncReceiver  *receiver,
-                                           guint            timeout_msec,
-                                           GCancellable    *cancellable,
-                                           GError         **error)
-{
-  Slot slot;
-
-  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), NULL);
-  g_return_val_if_fail (kind_is_pointer_like (receiver->channel->kind), NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (channel_recv (receiver->channel, &slot, 1, RECV_BLOCK, timeout_msec, cancellable, error) != 1)
-    return NULL;
-  return slot.v_pointer;
-}
-
-/**
  * gasync_receiver_try_recv_pointer: (skip)
  * @receiver: a #GAsyncReceiver of a pointer-like item type
  * @error: return location for an error
@@ -3189,72 +2934,6 @@ gasync_receiver_try_recv_many (GAsyncReceiver  *receiver,
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
   return receiver_recv_pointers (receiver, items, max_items, RECV_TRY, NULL, error);
-}
-
-/**
- * gasync_receiver_recv_int: (skip)
- * @receiver: a #GAsyncReceiver of an integer item type
- * @item: (out): return location for the item
- * @cancellable: (nullable): a #GCancellable, or %NULL
- * @error: return location for an error
- *
- * The C fast path of gasync_receiver_recv() for integer items, with no
- * #GValue: blocks while the channel is empty. A %G_TYPE_UINT64 item above
- * %G_MAXINT64 comes out as its two's complement bit pattern.
- *
- * Returns: %TRUE if an item was stored in @item
- *
- * Since: 0.1
- */
-gboolean
-gasync_receiver_recv_int (GAsyncReceiver  *receiver,
-                          gint64          *item,
-                          GCancellable    *cancellable,
-                          GError         **error)
-{
-  Slot slot;
-
-  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), FALSE);
-  g_return_val_if_fail (receiver->channel->kind == KIND_SCALAR, FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (channel_recv (receiver->channel, &slot, 1, RECV_BLOCK, 0, cancellable, error) != 1)
-    return FALSE;
-  *item = slot.v_int64;
-  return TRUE;
-}
-
-/**
- * gasync_receiver_try_recv_int: (skip)
- * @receiver: a #GAsyncReceiver of an integer item type
- * @item: (out): return location for the item
- * @error: return location for an error
- *
- * Like gasync_receiver_recv_int(), but fails with %GASYNC_ERROR_EMPTY
- * instead of blocking.
- *
- * Returns: %TRUE if an item was stored in @item
- *
- * Since: 0.1
- */
-gboolean
-gasync_receiver_try_recv_int (GAsyncReceiver  *receiver,
-                              gint64          *item,
-                              GError         **error)
-{
-  Slot slot;
-
-  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), FALSE);
-  g_return_val_if_fail (receiver->channel->kind == KIND_SCALAR, FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (channel_recv (receiver->channel, &slot, 1, RECV_TRY, 0, NULL, error) != 1)
-    return FALSE;
-  *item = slot.v_int64;
-  return TRUE;
 }
 
 /* Receiving on a main context */
