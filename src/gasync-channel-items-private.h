@@ -92,6 +92,8 @@ gboolean  item_check_out_value     (const ItemType  *type,
 void      item_store_into_value    (const ItemType  *type,
                                     Slot             item,
                                     GValue          *value);
+void      item_discard_value       (const ItemType  *type,
+                                    GValue          *value);
 
 static inline gboolean
 item_kind_is_pointer_like (ItemKind kind)

@@ -435,6 +435,19 @@ item_store_into_value (const ItemType *type,
   g_value_unset (&tmp);
 }
 
+/* Frees an item that was moved into @value (slot_into_value()) and that
+ * nobody wants: unsets @value, and frees a pointer item, which a
+ * G_TYPE_POINTER value does not own, with the item free function. */
+void
+item_discard_value (const ItemType *type,
+                    GValue         *value)
+{
+  if (type->kind == KIND_POINTER && G_VALUE_HOLDS_POINTER (value) &&
+      type->item_free != NULL && g_value_get_pointer (value) != NULL)
+    type->item_free (g_value_get_pointer (value));
+  g_value_unset (value);
+}
+
 /* The ring: a segmented FIFO of slots */
 
 void

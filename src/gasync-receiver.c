@@ -111,6 +111,7 @@ gasync_receiver_get_item_type (GAsyncReceiver *receiver)
   return receiver->channel->type.type;
 }
 
+/* Receives one item into @item, or frees it if @item is %NULL. */
 static gboolean
 receiver_recv_value (GAsyncReceiver  *receiver,
                      RecvMode         mode,
@@ -121,10 +122,13 @@ receiver_recv_value (GAsyncReceiver  *receiver,
   GAsyncChannel *chan = receiver->channel;
   Slot slot;
 
-  if (item_check_out_value (&chan->type, item, error) &&
+  if ((item == NULL || item_check_out_value (&chan->type, item, error)) &&
       channel_recv (chan, &slot, 1, mode, cancellable, error) == 1)
     {
-      item_store_into_value (&chan->type, slot, item);
+      if (item != NULL)
+        item_store_into_value (&chan->type, slot, item);
+      else
+        slot_free (&chan->type, slot);
       CHANNEL_CALL_DONE (chan);
       return TRUE;
     }
@@ -137,12 +141,15 @@ receiver_recv_value (GAsyncReceiver  *receiver,
  * gasync_receiver_recv: (skip)
  * @receiver: a #GAsyncReceiver
  * @cancellable: (nullable): a #GCancellable, or %NULL
- * @item: (out caller-allocates): a zero-filled #GValue for the item, or
- *   one initialized with a type the item type converts to
+ * @item: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   item, or one initialized with a type the item type converts to, or
+ *   %NULL to free the item received
  * @error: return location for an error
  *
  * Receives the next item, blocking while the channel is empty. The item
  * is moved into @item: the caller owns it (a %G_TYPE_POINTER item too).
+ * With a %NULL @item, the item is taken and freed (a %G_TYPE_POINTER
+ * item with the item free function given to gasync_channel_new_full()).
  *
  * Fails with %GASYNC_ERROR_CLOSED once every sender is closed and every
  * queued item was received, or if @receiver is closed; with
@@ -166,7 +173,6 @@ gasync_receiver_recv (GAsyncReceiver  *receiver,
 {
   g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return receiver_recv_value (receiver, RECV_BLOCK, cancellable, item, error);
@@ -175,8 +181,9 @@ gasync_receiver_recv (GAsyncReceiver  *receiver,
 /**
  * gasync_receiver_try_recv: (skip)
  * @receiver: a #GAsyncReceiver
- * @item: (out caller-allocates): a zero-filled #GValue for the item, or
- *   one initialized with a type the item type converts to
+ * @item: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   item, or one initialized with a type the item type converts to, or
+ *   %NULL to free the item received
  * @error: return location for an error
  *
  * Receives the next item if there is one, without blocking: fails with
@@ -195,7 +202,6 @@ gasync_receiver_try_recv (GAsyncReceiver  *receiver,
                           GError         **error)
 {
   g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return receiver_recv_value (receiver, RECV_TRY, NULL, item, error);
@@ -334,13 +340,16 @@ gasync_receiver_recv_async (GAsyncReceiver      *receiver,
  * gasync_receiver_recv_finish:
  * @receiver: a #GAsyncReceiver
  * @result: the #GAsyncResult given to the callback
- * @item: (out caller-allocates): a zero-filled #GValue for the item, or
- *   one initialized with a type the item type converts to
+ * @item: (out caller-allocates) (optional): a zero-filled #GValue for the
+ *   item, or one initialized with a type the item type converts to, or
+ *   %NULL to free the item received
  * @error: return location for an error
  *
  * Finishes gasync_receiver_recv_async(). The caller owns the item (a
- * %G_TYPE_POINTER item too). On failure a zero-filled @item is initialized
- * to %G_TYPE_POINTER, %NULL.
+ * %G_TYPE_POINTER item too); with a %NULL @item it is freed here (a
+ * %G_TYPE_POINTER item with the item free function given to
+ * gasync_channel_new_full()). On failure a zero-filled @item is
+ * initialized to %G_TYPE_POINTER, %NULL.
  *
  * Returns: (skip): %TRUE if an item was received
  *
@@ -353,30 +362,35 @@ gasync_receiver_recv_finish (GAsyncReceiver  *receiver,
                              GError         **error)
 {
   GValue tmp = G_VALUE_INIT;
+  gboolean ok;
 
   g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, receiver), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gasync_receiver_recv_async, FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_task_propagate_value (G_TASK (result), &tmp, error))
+  if (!g_task_propagate_value (G_TASK (result), &tmp, error))
     {
-      gboolean ok;
-
-      if (G_VALUE_TYPE (item) == G_TYPE_INVALID)
-        {
-          *item = tmp;
-          return TRUE;
-        }
-      ok = _gasync_value_store (item, &tmp, error);
-      g_value_unset (&tmp);
-      if (ok)
-        return TRUE;
+      _gasync_value_init_for_error (item);
+      return FALSE;
     }
 
-  _gasync_value_init_for_error (item);
-  return FALSE;
+  if (item == NULL)
+    {
+      item_discard_value (&receiver->channel->type, &tmp);
+      return TRUE;
+    }
+  if (G_VALUE_TYPE (item) == G_TYPE_INVALID)
+    {
+      *item = tmp;
+      return TRUE;
+    }
+
+  ok = _gasync_value_store (item, &tmp, error);
+  g_value_unset (&tmp);
+  if (!ok)
+    _gasync_value_init_for_error (item);
+  return ok;
 }
 
 /**

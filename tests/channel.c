@@ -1418,6 +1418,179 @@ test_async (void)
   async_data_clear (&data);
 }
 
+static void
+count_finalized (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+/* An object item whose finalization the test observes. */
+static GObject *
+watched_object_new (gint *finalized)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  g_object_weak_ref (object, count_finalized, finalized);
+  return object;
+}
+
+/* Sends two watched objects and a pointer item on fresh channels. */
+static void
+null_out_setup (GAsyncSender   **tx,
+                GAsyncReceiver **rx,
+                GAsyncSender   **ptx,
+                GAsyncReceiver **prx,
+                gint            *finalized,
+                gint            *freed)
+{
+  gasync_channel_new (G_TYPE_OBJECT, 0, tx, rx);
+  g_assert_true (gasync_sender_send_pointer (*tx, watched_object_new (&finalized[0]), NULL, NULL));
+  g_assert_true (gasync_sender_send_pointer (*tx, watched_object_new (&finalized[1]), NULL, NULL));
+
+  gasync_channel_new_full (G_TYPE_POINTER, 0, item_free, ptx, prx);
+  g_assert_true (gasync_sender_send_pointer (*ptx, item_new (freed, 1), NULL, NULL));
+  g_assert_true (gasync_sender_send_pointer (*ptx, item_new (freed, 2), NULL, NULL));
+}
+
+/* The first items were consumed and freed, exactly once; the second ones
+ * are still queued and come next. */
+static void
+null_out_check (GAsyncReceiver *rx,
+                GAsyncReceiver *prx,
+                gint           *finalized,
+                gint           *freed)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncChannelStats st;
+  GObject *second;
+  Item *item;
+
+  g_assert_cmpint (finalized[0], ==, 1);
+  g_assert_cmpint (finalized[1], ==, 0);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_queued, ==, 1);
+  second = gasync_receiver_try_recv_pointer (rx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (finalized[1], ==, 0);
+  g_object_unref (second);
+  g_assert_cmpint (finalized[1], ==, 1);
+
+  g_assert_cmpint (*freed, ==, 1);
+  item = gasync_receiver_try_recv_pointer (prx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (item->id, ==, 2);
+  item_free (item);
+  g_assert_cmpint (*freed, ==, 2);
+}
+
+static void
+test_null_out_recv (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncSender) ptx = NULL;
+  g_autoptr(GAsyncReceiver) prx = NULL;
+  g_autoptr(GError) error = NULL;
+  gint finalized[2] = { 0, 0 };
+  gint freed = 0;
+
+  g_test_summary ("gasync_receiver_recv() with a NULL item takes one item and "
+                  "frees it (an object's reference, a pointer item with item_free)");
+
+  null_out_setup (&tx, &rx, &ptx, &prx, finalized, &freed);
+  g_assert_true (gasync_receiver_recv (rx, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gasync_receiver_recv (prx, NULL, NULL, &error));
+  g_assert_no_error (error);
+  null_out_check (rx, prx, finalized, &freed);
+
+  /* Failing with a NULL item is fine too. */
+  g_clear_object (&tx);
+  g_assert_false (gasync_receiver_recv (rx, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
+}
+
+static void
+test_null_out_try_recv (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncSender) ptx = NULL;
+  g_autoptr(GAsyncReceiver) prx = NULL;
+  g_autoptr(GError) error = NULL;
+  gint finalized[2] = { 0, 0 };
+  gint freed = 0;
+
+  g_test_summary ("gasync_receiver_try_recv() with a NULL item takes one item "
+                  "and frees it");
+
+  null_out_setup (&tx, &rx, &ptx, &prx, finalized, &freed);
+  g_assert_true (gasync_receiver_try_recv (rx, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gasync_receiver_try_recv (prx, NULL, &error));
+  g_assert_no_error (error);
+  null_out_check (rx, prx, finalized, &freed);
+
+  g_assert_false (gasync_receiver_try_recv (rx, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+}
+
+typedef struct
+{
+  gint     done;
+  gboolean ok;
+  GError  *error;
+} NullFinishData;
+
+static void
+recv_finish_null_done (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  NullFinishData *data = user_data;
+
+  data->ok = gasync_receiver_recv_finish (GASYNC_RECEIVER (source), result, NULL, &data->error);
+  data->done = TRUE;
+}
+
+static void
+test_null_out_recv_finish (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncSender) ptx = NULL;
+  g_autoptr(GAsyncReceiver) prx = NULL;
+  NullFinishData data = { 0, };
+  NullFinishData pdata = { 0, };
+  gint finalized[2] = { 0, 0 };
+  gint freed = 0;
+
+  g_test_summary ("gasync_receiver_recv_finish() with a NULL item frees the "
+                  "item received (a pointer item with item_free)");
+
+  null_out_setup (&tx, &rx, &ptx, &prx, finalized, &freed);
+  gasync_receiver_recv_async (rx, NULL, recv_finish_null_done, &data);
+  gasync_receiver_recv_async (prx, NULL, recv_finish_null_done, &pdata);
+  gasync_test_iterate_until (NULL, &data.done, 30000);
+  gasync_test_iterate_until (NULL, &pdata.done, 30000);
+  g_assert_no_error (data.error);
+  g_assert_true (data.ok);
+  g_assert_no_error (pdata.error);
+  g_assert_true (pdata.ok);
+  /* The task and the future let go of the object once they are done. */
+  gasync_test_iterate_until (NULL, &finalized[0], 30000);
+  null_out_check (rx, prx, finalized, &freed);
+
+  /* A failed receive with a NULL item. */
+  data = (NullFinishData) { 0, };
+  g_clear_object (&tx);
+  gasync_receiver_recv_async (rx, NULL, recv_finish_null_done, &data);
+  gasync_test_iterate_until (NULL, &data.done, 30000);
+  g_assert_false (data.ok);
+  g_assert_error (data.error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
+  g_clear_error (&data.error);
+}
 
 /* Receiving on a main context */
 
@@ -2545,6 +2718,9 @@ main (int   argc,
   g_test_add_func ("/channel/future/recv-pointer-handed-over", test_recv_future_pointer);
   g_test_add_func ("/channel/future/send", test_send_future);
   g_test_add_func ("/channel/async/send-and-recv", test_async);
+  g_test_add_func ("/channel/null-out/recv", test_null_out_recv);
+  g_test_add_func ("/channel/null-out/try-recv", test_null_out_try_recv);
+  g_test_add_func ("/channel/null-out/recv-finish", test_null_out_recv_finish);
   g_test_add_func ("/channel/attach/batches", test_attach_batches);
   g_test_add_func ("/channel/attach/remove", test_attach_remove);
   g_test_add_func ("/channel/context/callbacks-on-their-thread", test_callbacks_on_their_thread);
