@@ -86,10 +86,10 @@ gboolean  slot_from_value          (const ItemType  *type,
                                     const GValue    *value,
                                     Slot            *item,
                                     GError         **error);
-gboolean  item_check_out_value     (const ItemType  *type,
+gboolean  item_check_out_value_converts (const ItemType *type,
                                     GValue          *value,
                                     GError         **error);
-void      item_store_into_value    (const ItemType  *type,
+void      item_store_converted     (const ItemType  *type,
                                     Slot             item,
                                     GValue          *value);
 void      item_discard_value       (const ItemType  *type,
@@ -99,6 +99,31 @@ static inline gboolean
 item_kind_is_pointer_like (ItemKind kind)
 {
   return kind != KIND_SCALAR && kind != KIND_FLOAT && kind != KIND_VALUE;
+}
+
+/* Checks, before anything is taken, that an item can be stored in @value:
+ * zero-filled (the common case, inline), or initialized with a type the
+ * item type converts to. */
+static inline gboolean
+item_check_out_value (const ItemType  *type,
+                      GValue          *value,
+                      GError         **error)
+{
+  if G_LIKELY (G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    return TRUE;
+  return item_check_out_value_converts (type, value, error);
+}
+
+/* Moves @item into @value, which item_check_out_value() accepted. */
+static inline void
+item_store_into_value (const ItemType *type,
+                       Slot            item,
+                       GValue         *value)
+{
+  if G_LIKELY (G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    slot_into_value (type, item, value);
+  else
+    item_store_converted (type, item, value);
 }
 
 /* Makes a slot of a pointer item for the pointer fast paths. */

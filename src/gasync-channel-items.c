@@ -395,17 +395,16 @@ slot_from_value (const ItemType  *type,
   return ok;
 }
 
-/* Checks, before anything is taken, that an item can be stored in @value:
- * zero-filled, or initialized with a type the item type converts to. */
+/* item_check_out_value() for an initialized @value: does the item type
+ * convert to its type? */
 gboolean
-item_check_out_value (const ItemType  *type,
-                      GValue          *value,
-                      GError         **error)
+item_check_out_value_converts (const ItemType  *type,
+                               GValue          *value,
+                               GError         **error)
 {
   GType want = G_VALUE_TYPE (value);
 
-  if (want == G_TYPE_INVALID ||
-      g_value_type_compatible (type->type, want) ||
+  if (g_value_type_compatible (type->type, want) ||
       g_value_type_transformable (type->type, want))
     return TRUE;
 
@@ -415,19 +414,14 @@ item_check_out_value (const ItemType  *type,
   return FALSE;
 }
 
-/* Moves @item into @value, which item_check_out_value() accepted. */
+/* item_store_into_value() for an initialized @value: converts the item
+ * to its type. */
 void
-item_store_into_value (const ItemType *type,
-                       Slot            item,
-                       GValue         *value)
+item_store_converted (const ItemType *type,
+                      Slot            item,
+                      GValue         *value)
 {
   GValue tmp = G_VALUE_INIT;
-
-  if (G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    {
-      slot_into_value (type, item, value);
-      return;
-    }
 
   slot_into_value (type, item, &tmp);
   if (!_gasync_value_store (value, &tmp, NULL))
