@@ -170,15 +170,11 @@ round_trip (GType         gtype,
 }
 
 static void
-test_slot_kinds (void)
+test_kind_for_type (void)
 {
-  g_auto(GValue) in = G_VALUE_INIT;
-  g_auto(GValue) out = G_VALUE_INIT;
-  g_autoptr(GBytes) bytes = g_bytes_new_static ("abc", 3);
   ItemType type;
 
-  g_test_summary ("Every kind of item goes into a slot and back out as the "
-                  "same value, converted to the item type where needed");
+  g_test_summary ("Each item type is stored as the kind that fits it");
 
   item_type_init (&type, G_TYPE_DOUBLE, NULL);
   g_assert_cmpint (type.kind, ==, KIND_FLOAT);
@@ -194,6 +190,17 @@ test_slot_kinds (void)
   g_assert_cmpint (type.kind, ==, KIND_PARAM);
   g_assert_false (item_kind_is_pointer_like (KIND_SCALAR));
   g_assert_true (item_kind_is_pointer_like (KIND_BOXED));
+}
+
+static void
+test_slot_kinds (void)
+{
+  g_auto(GValue) in = G_VALUE_INIT;
+  g_auto(GValue) out = G_VALUE_INIT;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("abc", 3);
+
+  g_test_summary ("Every kind of item goes into a slot and back out as the "
+                  "same value, converted to the item type where needed");
 
   /* A gint64 value on an int channel is narrowed by the transform. */
   g_value_init (&in, G_TYPE_INT64);
@@ -336,6 +343,7 @@ main (int   argc,
   g_test_add_func ("/channel-items/ring/small-capacity", test_ring_small_capacity);
   g_test_add_func ("/channel-items/ring/push-head", test_ring_push_head);
   g_test_add_func ("/channel-items/ring/steal-and-clear", test_ring_steal_and_clear);
+  g_test_add_func ("/channel-items/slot/kind-for-type", test_kind_for_type);
   g_test_add_func ("/channel-items/slot/kinds", test_slot_kinds);
   g_test_add_func ("/channel-items/slot/refusals", test_slot_refusals);
   g_test_add_func ("/channel-items/slot/ownership", test_slot_ownership);
