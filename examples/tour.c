@@ -438,10 +438,16 @@ producer (GCancellable  *cancellable,
           GError       **error)
 {
   GAsyncSender *tx = user_data;
+  g_auto(GValue) item = G_VALUE_INIT;
 
+  /* One GValue for every item: the channel copies the number out of it. */
+  g_value_init (&item, G_TYPE_INT64);
   for (gint64 i = 1; i <= N_ITEMS; i++)
-    if (!gasync_sender_send_int (tx, i, cancellable, error))
-      return FALSE;
+    {
+      g_value_set_int64 (&item, i);
+      if (!gasync_sender_send (tx, &item, cancellable, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

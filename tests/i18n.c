@@ -40,10 +40,13 @@ test_closed_message (void)
   g_autoptr(GAsyncSender) sender = NULL;
   g_autoptr(GAsyncReceiver) receiver = NULL;
   g_autoptr(GError) error = NULL;
+  g_auto(GValue) item = G_VALUE_INIT;
 
   gasync_channel_new (G_TYPE_INT, 0, &sender, &receiver);
   gasync_receiver_close (receiver);
-  g_assert_false (gasync_sender_send_int (sender, 1, NULL, &error));
+  g_value_init (&item, G_TYPE_INT);
+  g_value_set_int (&item, 1);
+  g_assert_false (gasync_sender_send (sender, &item, NULL, &error));
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
   g_assert_cmpstr (error->message, ==, expect_closed);
 }

@@ -81,12 +81,6 @@ gboolean        gasync_sender_send                     (GAsyncSender    *sender,
                                                         GCancellable    *cancellable,
                                                         GError         **error);
 GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_sender_send_with_timeout        (GAsyncSender    *sender,
-                                                        const GValue    *item,
-                                                        guint            timeout_msec,
-                                                        GCancellable    *cancellable,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
 gboolean        gasync_sender_try_send                 (GAsyncSender    *sender,
                                                         const GValue    *item,
                                                         GError         **error);
@@ -110,12 +104,6 @@ gboolean        gasync_sender_send_pointer             (GAsyncSender    *sender,
                                                         GCancellable    *cancellable,
                                                         GError         **error);
 GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_sender_send_pointer_with_timeout (GAsyncSender   *sender,
-                                                        gpointer         item,
-                                                        guint            timeout_msec,
-                                                        GCancellable    *cancellable,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
 gboolean        gasync_sender_try_send_pointer         (GAsyncSender    *sender,
                                                         gpointer         item,
                                                         GError         **error);
@@ -124,15 +112,6 @@ guint           gasync_sender_send_many                (GAsyncSender    *sender,
                                                         gpointer        *items,
                                                         guint            n_items,
                                                         GCancellable    *cancellable,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_sender_send_int                 (GAsyncSender    *sender,
-                                                        gint64           item,
-                                                        GCancellable    *cancellable,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_sender_try_send_int             (GAsyncSender    *sender,
-                                                        gint64           item,
                                                         GError         **error);
 
 /* Receivers */
@@ -148,22 +127,11 @@ gboolean        gasync_receiver_recv                   (GAsyncReceiver  *receive
                                                         GValue          *item,
                                                         GError         **error);
 GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_receiver_recv_with_timeout      (GAsyncReceiver  *receiver,
-                                                        guint            timeout_msec,
-                                                        GCancellable    *cancellable,
-                                                        GValue          *item,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
 gboolean        gasync_receiver_try_recv               (GAsyncReceiver  *receiver,
                                                         GValue          *item,
                                                         GError         **error);
 GASYNC_AVAILABLE_IN_ALL
 GValue         *gasync_receiver_recv_value             (GAsyncReceiver  *receiver,
-                                                        GCancellable    *cancellable,
-                                                        GError         **error) G_GNUC_WARN_UNUSED_RESULT;
-GASYNC_AVAILABLE_IN_ALL
-GValue         *gasync_receiver_recv_value_with_timeout (GAsyncReceiver *receiver,
-                                                        guint            timeout_msec,
                                                         GCancellable    *cancellable,
                                                         GError         **error) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
@@ -187,11 +155,6 @@ gpointer        gasync_receiver_recv_pointer           (GAsyncReceiver  *receive
                                                         GCancellable    *cancellable,
                                                         GError         **error);
 GASYNC_AVAILABLE_IN_ALL
-gpointer        gasync_receiver_recv_pointer_with_timeout (GAsyncReceiver *receiver,
-                                                        guint            timeout_msec,
-                                                        GCancellable    *cancellable,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
 gpointer        gasync_receiver_try_recv_pointer       (GAsyncReceiver  *receiver,
                                                         GError         **error);
 GASYNC_AVAILABLE_IN_ALL
@@ -204,15 +167,6 @@ GASYNC_AVAILABLE_IN_ALL
 guint           gasync_receiver_try_recv_many          (GAsyncReceiver  *receiver,
                                                         gpointer        *items,
                                                         guint            max_items,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_receiver_recv_int               (GAsyncReceiver  *receiver,
-                                                        gint64          *item,
-                                                        GCancellable    *cancellable,
-                                                        GError         **error);
-GASYNC_AVAILABLE_IN_ALL
-gboolean        gasync_receiver_try_recv_int           (GAsyncReceiver  *receiver,
-                                                        gint64          *item,
                                                         GError         **error);
 
 GASYNC_AVAILABLE_IN_ALL

@@ -79,12 +79,17 @@ test('blocking send and recv, try forms, FULL and EMPTY', () => {
     assertEquals(receiver.try_recv(), 3);
 });
 
-test('timeouts', () => {
+test('timeouts: the future forms with a deadline, which withdraws them', () => {
     const [sender, receiver] = GAsync.channel_new(GObject.TYPE_INT, 1);
-    assertThrowsGError(() => receiver.recv_with_timeout(10, null), GAsync.Error, GAsync.Error.TIMED_OUT);
-    sender.send_with_timeout(1, 10, null);
-    assertThrowsGError(() => sender.send_with_timeout(2, 10, null), GAsync.Error, GAsync.Error.TIMED_OUT);
+    const recv = receiver.recv_future();
+    assertThrowsGError(() => recv.with_timeout(10).wait(null), GAsync.Error, GAsync.Error.TIMED_OUT);
+    assertThrowsGError(() => recv.wait(null), Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
+    sender.send(1, null);
+    const send = sender.send_future(2);
+    assertThrowsGError(() => send.with_timeout(10).wait(null), GAsync.Error, GAsync.Error.TIMED_OUT);
+    assertThrowsGError(() => send.wait(null), Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
     assertEquals(receiver.recv(null), 1);
+    assertThrowsGError(() => receiver.try_recv(), GAsync.Error, GAsync.Error.EMPTY);
 });
 
 test('send_future and send_async wait for room', async () => {

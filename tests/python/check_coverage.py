@@ -33,7 +33,6 @@ NOT_INTROSPECTABLE = {
     'gasync_block_on_with_timeout': 'gasync_block_on_value, as block_on',
     'gasync_future_get_value': 'gasync_future_dup_value, as get_value',
     'gasync_receiver_recv': 'gasync_receiver_recv_value, as recv',
-    'gasync_receiver_recv_with_timeout': 'gasync_receiver_recv_value_with_timeout',
     'gasync_receiver_try_recv': 'gasync_receiver_try_recv_value, as try_recv',
     # Raw pointers and boxed values by GType: C-only.
     'gasync_future_new_for_pointer': 'new_resolved',
@@ -47,18 +46,12 @@ NOT_INTROSPECTABLE = {
     # Channel fast paths that avoid a GValue per item.
     'gasync_channel_new_full': 'channel_new',
     'gasync_sender_send_pointer': 'send',
-    'gasync_sender_send_pointer_with_timeout': 'send_with_timeout',
     'gasync_sender_try_send_pointer': 'try_send',
     'gasync_sender_send_many': 'send',
-    'gasync_sender_send_int': 'send',
-    'gasync_sender_try_send_int': 'try_send',
     'gasync_receiver_recv_pointer': 'recv',
-    'gasync_receiver_recv_pointer_with_timeout': 'recv_with_timeout',
     'gasync_receiver_try_recv_pointer': 'try_recv',
     'gasync_receiver_recv_many': 'recv',
     'gasync_receiver_try_recv_many': 'try_recv',
-    'gasync_receiver_recv_int': 'recv',
-    'gasync_receiver_try_recv_int': 'try_recv',
 }
 
 # Introspectable, but a binding cannot exercise them without breaking the

@@ -76,15 +76,25 @@ def test_timeouts_and_cancellation():
     with pytest.raises(GLib.Error) as info:
         receiver.recv(timeout=0.02)
     helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.TIMED_OUT))
+    # The C way: the future form with a deadline, which withdraws it.
+    pending = receiver.recv_future()
     with pytest.raises(GLib.Error) as info:
-        receiver.recv_with_timeout(10, None)
+        pending.with_timeout(10).wait(None)
     helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.TIMED_OUT))
+    with pytest.raises(GLib.Error) as info:
+        pending.wait(None)
+    helpers.raises_gerror(info, helpers.io_error(Gio.IOErrorEnum.CANCELLED))
     sender.send(1)
     with pytest.raises(GLib.Error) as info:
         sender.send(2, timeout=0.02)
     helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.TIMED_OUT))
-    with pytest.raises(GLib.Error):
-        sender.send_with_timeout(2, 10)
+    pending = sender.send_future(2)
+    with pytest.raises(GLib.Error) as info:
+        pending.with_timeout(10).wait(None)
+    helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.TIMED_OUT))
+    with pytest.raises(GLib.Error) as info:
+        pending.wait(None)
+    helpers.raises_gerror(info, helpers.io_error(Gio.IOErrorEnum.CANCELLED))
     cancellable = Gio.Cancellable()
     threading.Timer(0.02, cancellable.cancel).start()
     with pytest.raises(GLib.Error) as info:

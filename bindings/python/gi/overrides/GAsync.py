@@ -575,6 +575,23 @@ def _send_value(sender, item):
     return GObject.Value(sender.get_item_type(), item)
 
 
+def _wait_bounded(future, timeout, cancellable):
+    """Waits for a send or receive *future* as the blocking call would, for
+    at most *timeout* seconds: gasync_future_with_timeout() cancels it when
+    time is up (as *cancellable* does), which withdraws it. An item that
+    moved just before is in *future* itself, which then decides."""
+    bounded = future.with_timeout(_msec(timeout))
+    try:
+        return bounded.wait(cancellable)
+    except GLib.Error as e:
+        error = e
+    future.cancel()
+    try:
+        return future.wait(None)
+    except GLib.Error:
+        raise error from None
+
+
 def channel(item_type=object, capacity=0):
     """Makes a channel and returns ``(sender, receiver)``.
 
@@ -600,16 +617,12 @@ class Sender(GAsync.Sender):
 
     def send(self, item, cancellable=None, timeout=None):
         """Sends *item*, blocking while the channel is full (at most
-        *timeout* seconds); GASYNC_ERROR_CLOSED once the receiver is gone."""
+        *timeout* seconds, then GASYNC_ERROR_TIMED_OUT and the item is not
+        queued); GASYNC_ERROR_CLOSED once the receiver is gone."""
         if timeout is not None:
-            super().send_with_timeout(_send_value(self, item), _msec(timeout),
-                                      cancellable)
+            _wait_bounded(self.send_future(item), timeout, cancellable)
         else:
             super().send(_send_value(self, item), cancellable)
-
-    def send_with_timeout(self, item, timeout_msec, cancellable=None):
-        super().send_with_timeout(_send_value(self, item), timeout_msec,
-                                  cancellable)
 
     def try_send(self, item):
         """Sends *item* if there is room, else GASYNC_ERROR_FULL."""
@@ -641,9 +654,10 @@ class Receiver(GAsync.Receiver):
         return False
 
     def recv(self, cancellable=None, timeout=None):
-        """Receives the next item, blocking (at most *timeout* seconds)."""
+        """Receives the next item, blocking (at most *timeout* seconds, then
+        GASYNC_ERROR_TIMED_OUT and no item is taken)."""
         if timeout is not None:
-            return super().recv_with_timeout(_msec(timeout), cancellable)
+            return _wait_bounded(self.recv_future(), timeout, cancellable)
         return super().recv(cancellable)
 
     def attach(self, context, func, *user_data):
