@@ -402,12 +402,11 @@ gasync_limiter_acquire (GAsyncLimiter *limiter)
 
   g_return_val_if_fail (GASYNC_IS_LIMITER (limiter), NULL);
 
-  if (limiter_try_take (limiter))
-    return gasync_future_new_for_boolean (TRUE);
-
-  /* Made before locking; resolved at once if a permit turned free. */
+  /* Made before a permit is taken, so that the permit is held for as
+   * short a time as possible: under contention, a holder preempted while
+   * it allocates makes every other thread queue behind it. */
   waiter = gasync_promise_new ();
-  if (!limiter_enqueue (limiter, waiter))
+  if (limiter_try_take (limiter) || !limiter_enqueue (limiter, waiter))
     gasync_promise_resolve_boolean (waiter, TRUE);
   return GASYNC_FUTURE (waiter);
 }
