@@ -596,8 +596,9 @@ limiter_run_call (LimiterRun *run)
                   run->func);
       if (future != NULL)
         g_object_unref (future);
-      future = gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                    _("The function did not return a future"));
+      future = gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                         _("The function given to %s returned no future"),
+                                                         "gasync_limiter_run()"));
     }
   return future;
 }
