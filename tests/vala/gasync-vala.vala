@@ -5,7 +5,8 @@
  *
  * block_on over GIO, `yield future.wait_async ()`, spawn and spawn_blocking
  * on the runtime, combinators, and a channel fed by worker threads and
- * drained with `yield receiver.recv_async ()`. Exits non-zero on failure.
+ * drained with `yield receiver.recv_async ()`, and a limiter bounding how
+ * much runs at once. Exits non-zero on failure.
  */
 
 static int failures = 0;
@@ -169,6 +170,47 @@ static async void test_channel () throws Error {
     check (got.get_string () == "one", "recv");
 }
 
+static async void test_limiter () throws Error {
+    var limiter = new GAsync.Limiter (2);
+    check (limiter.get_permits () == 2, "Limiter.get_permits");
+
+    /* At most two at once; each permit comes back when its future settles. */
+    int inside = 0, most = 0;
+    GAsync.Future[] runs = {};
+    for (int i = 0; i < 8; i++) {
+        int n = i;
+        runs += limiter.run ((c) => {
+            inside++;
+            most = int.max (most, inside);
+            return GAsync.timeout_new (1).and_then ((f) => {
+                inside--;
+                return new GAsync.Future.for_int (n);
+            });
+        });
+    }
+    Value value;
+    yield GAsync.Future.all (runs).wait_async (null, out value);
+    var results = (ListModel) value.get_object ();
+    int sum = 0;
+    for (uint i = 0; i < results.get_n_items (); i++)
+        sum += ((GAsync.Future) results.get_item (i)).get_int ();
+    check (sum == 28 && most == 2, "Limiter.run bounds the work in flight");
+    check (limiter.get_available () == 2, "Limiter.run releases its permits");
+
+    /* By hand: a waiting acquire resolves once a permit is released. */
+    var first = limiter.acquire ();
+    var second = limiter.acquire ();
+    var third = limiter.acquire ();
+    check (third.get_state () == GAsync.FutureState.PENDING, "acquire waits");
+    limiter.release ();
+    yield third.wait_async (null, out value);
+    check (value.get_boolean (), "yield acquire ().wait_async ()");
+    limiter.release ();
+    limiter.release ();
+    check (first.get_boolean () && second.get_boolean () && limiter.get_available () == 2,
+           "Limiter.release");
+}
+
 int main () {
     var loop = new MainLoop ();
     try {
@@ -189,6 +231,7 @@ static async void run_all () {
         yield test_wait_async ();
         yield test_spawn ();
         yield test_channel ();
+        yield test_limiter ();
     } catch (Error e) {
         check (false, e.message);
     }

@@ -19,6 +19,8 @@ the typelib stays available; this adds:
 * ``GAsync.channel(item_type=object, capacity=0)`` → ``(sender, receiver)``;
   ``for item in receiver``, ``async for item in receiver``, senders and
   receivers as context managers that close them, items as Python values.
+* ``async with limiter:`` holds a ``GAsync.Limiter`` permit for the block;
+  ``limiter.run(fn, *args)`` with ``spawn``'s calling convention.
 * ``GAsync.join(*futures)``, ``GAsync.gio_future(obj.foo_async, ...)``,
   ``promise.gio_callback`` (a ready-made ``GAsyncReadyCallback``), promises
   resolved with any Python value.
@@ -567,6 +569,50 @@ def join(*futures):
 
 
 __all__ += ['spawn', 'spawn_blocking', 'spawn_local', 'join']
+
+
+# Limiter ------------------------------------------------------------------
+
+class Limiter(GAsync.Limiter):
+    """A GAsyncLimiter: at most ``permits`` holders at once.
+
+    ``async with limiter:`` awaits a permit on entry (on any asyncio event
+    loop, as ``await future`` does) and releases it on exit, also when the
+    block raises. A task cancelled while it waits gives its place up; if
+    the permit arrived at that very moment it is released again, never
+    kept. ``GAsync.Limiter.new(4)`` or ``GAsync.Limiter(permits=4)``.
+    """
+
+    async def __aenter__(self):
+        future = self.acquire()
+        try:
+            await future
+        except BaseException:
+            # Settle the race with a permit handed over meanwhile: after
+            # cancel() the acquire is either rejected (place given up) or
+            # resolved (the permit is ours, and goes back).
+            future.cancel()
+            if future.get_state() == GAsync.FutureState.RESOLVED:
+                self.release()
+            raise
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        self.release()
+        return False
+
+    def run(self, fn, *args):
+        """Calls fn(*args) once a permit is free and releases the permit
+        when what it returned settles; returns a future that settles the
+        same way. *fn* follows ``GAsync.spawn``'s calling convention (it
+        may take the ``GCancellable``, return a future or a plain value)
+        and runs on the GLib main context that is thread-default now, which
+        must be iterated (a GLib main loop, or ``GAsync.block_on``)."""
+        return super().run(_async_func(fn, args), None)
+
+
+Limiter = override(Limiter)
+__all__.append('Limiter')
 
 
 # Channels -----------------------------------------------------------------
