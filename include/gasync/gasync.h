@@ -18,5 +18,6 @@
 #include "gasync-runtime.h"
 #include "gasync-combinators.h"
 #include "gasync-channel.h"
+#include "gasync-task-group.h"
 
 #undef GASYNC_INSIDE
