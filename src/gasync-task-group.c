@@ -450,12 +450,13 @@ member_settled (GAsyncNotify *notify,
   const GError *error = gasync_future_get_error (completed);
   GAsyncPromise *promise = NULL;
   GPtrArray *to_cancel = NULL;
-  gboolean dropped;
+  gboolean dropped, finished;
 
   gasync_mutex_lock (&core->mutex);
   pending_unlink_locked (core, member);
   core->n_pending--;
   dropped = core->dropped;
+  finished = core->closed && core->n_pending == 0;
   if (!dropped)
     {
       if (error != NULL && core->first_error == NULL)
@@ -477,7 +478,9 @@ member_settled (GAsyncNotify *notify,
       if (member != NULL)
         member_deliver (core, member, promise);
       cancel_and_free (to_cancel);
-      core_check_finished (core);
+      /* Only the last member to settle in a closed group finishes it. */
+      if (finished)
+        core_check_finished (core);
     }
   core_unref (core);
 }
