@@ -19,5 +19,6 @@
 #include "gasync-combinators.h"
 #include "gasync-channel.h"
 #include "gasync-limiter.h"
+#include "gasync-task-group.h"
 
 #undef GASYNC_INSIDE

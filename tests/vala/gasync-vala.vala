@@ -119,6 +119,55 @@ static async void test_spawn () throws Error {
     check (value.get_string () == "then", "and_then");
 }
 
+static async void test_task_group () throws Error {
+    /* Members spawned on workers and the pool, taken in completion order
+     * with yield group.next ().wait_async (), then wait () closes it. */
+    var group = new GAsync.TaskGroup (null);
+    for (int i = 1; i <= 5; i++) {
+        int n = i;
+        var member = group.spawn ((c) => new GAsync.Future.for_int (n * n));
+        check (member != null, "TaskGroup.spawn returns the member");
+    }
+    var blocking = group.spawn_blocking ((c, out result) => {
+        result = Value (typeof (int));
+        result.set_int (100);
+        return true;
+    });
+    group.add (new GAsync.Future.for_int (1000));
+    var all = group.wait ();
+    int sum = 0;
+    int count = 0;
+    Value value;
+    while (true) {
+        try {
+            yield group.next ().wait_async (null, out value);
+        } catch (Error e) {
+            check (e is GAsync.Error.CLOSED, "next () ends with CLOSED");
+            break;
+        }
+        sum += ((GAsync.Future) value.get_object ()).get_int ();
+        count++;
+    }
+    check (count == 7 && sum == 55 + 100 + 1000, "TaskGroup.next in completion order");
+    yield all.wait_async (null, out value);
+    check (value.get_boolean (), "TaskGroup.wait");
+    check (group.get_n_pending () == 0 && blocking.get_int () == 100, "TaskGroup.get_n_pending");
+
+    /* The first error cancels the others. */
+    var failing = new GAsync.TaskGroup (null);
+    var pending = new GAsync.Promise ();
+    failing.add (pending);
+    failing.add (new GAsync.Future.for_error_literal (IOError.quark (), IOError.NOT_FOUND, "gone"));
+    try {
+        yield failing.wait ().wait_async (null, out value);
+        check (false, "TaskGroup.wait throws");
+    } catch (Error e) {
+        check (e.message == "gone", "TaskGroup.wait throws the first error");
+    }
+    check (pending.get_state () == GAsync.FutureState.REJECTED, "the others are cancelled");
+    failing.cancel ();
+}
+
 static async void test_channel () throws Error {
     GAsync.Sender sender;
     GAsync.Receiver receiver;
@@ -230,6 +279,7 @@ static async void run_all () {
     try {
         yield test_wait_async ();
         yield test_spawn ();
+        yield test_task_group ();
         yield test_channel ();
         yield test_limiter ();
     } catch (Error e) {

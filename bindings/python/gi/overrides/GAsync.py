@@ -741,3 +741,77 @@ class Receiver(GAsync.Receiver):
 
 Receiver = override(Receiver)
 __all__.append('Receiver')
+
+
+# Task groups --------------------------------------------------------------
+
+class TaskGroup(GAsync.TaskGroup):
+    """A GAsyncTaskGroup: futures that belong together.
+
+    ``async with GAsync.TaskGroup() as group:`` works as
+    ``asyncio.TaskGroup``: leaving the block awaits ``group.wait()``, so
+    it ends once every member has settled, and if one was rejected the
+    others are cancelled and its error is raised (a ``GLib.Error``). An
+    exception raised inside the block cancels the members, waits for them
+    to settle and propagates. ``with group:`` does the same from plain
+    synchronous code, blocking. ``async for member in group`` awaits
+    ``next()`` until the group is closed and empty.
+
+    ``GAsync.TaskGroup()`` spawns on the default runtime,
+    ``GAsync.TaskGroup(runtime=rt)`` or ``GAsync.TaskGroup.new(rt)`` on *rt*.
+    """
+
+    def spawn(self, fn, *args):
+        """Runs fn(*args) on a worker of the group's runtime, as
+        ``GAsync.spawn`` does, and returns the member future; its
+        ``result()`` gives the value once the group's block has ended.
+        *fn* may return a future or a plain value."""
+        return super().spawn(_async_func(fn, args), None)
+
+    def spawn_blocking(self, fn, *args):
+        """Runs fn(*args) on the blocking pool of the group's runtime, as
+        ``GAsync.spawn_blocking`` does, and returns the member future."""
+        return super().spawn_blocking(_thread_func(fn, args), None)
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        if exc is None:
+            await self.wait()
+            return False
+        self.cancel()
+        try:
+            await self.wait()
+        except GLib.Error:
+            pass   # the members' cancellation, or their own errors
+        return False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None:
+            self.wait().result()
+            return False
+        self.cancel()
+        try:
+            self.wait().result()
+        except GLib.Error:
+            pass
+        return False
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            return await self.next()
+        except GLib.Error as e:
+            if _is_error(e, GAsync.error_quark(), GAsync.Error.CLOSED):
+                raise StopAsyncIteration from None
+            raise
+
+
+TaskGroup = override(TaskGroup)
+__all__.append('TaskGroup')
