@@ -18,5 +18,7 @@
 #include "gasync-runtime.h"
 #include "gasync-combinators.h"
 #include "gasync-channel.h"
+#include "gasync-watch.h"
+#include "gasync-broadcast.h"
 
 #undef GASYNC_INSIDE
