@@ -387,7 +387,7 @@ test_attach (void)
 
 /* A fast sender and receivers of every kind: loss reported exactly */
 
-typedef enum { BY_WAIT, BY_ATTACH, BY_FUTURE, BY_STALLED } Way;
+typedef enum { BY_WAIT, BY_ATTACH, BY_FUTURE, BY_STALLED, BY_CANCELLING } Way;
 
 typedef struct
 {
@@ -471,6 +471,35 @@ observer_run_blocking (Observer *o)
   g_value_unset (&value);
 }
 
+/* Waits for receive futures, cancelling every other one at once (racing
+ * the sender): a cancelled future takes nothing, one that won the race
+ * holds an item that counts. */
+static void
+observer_run_cancelling (Observer *o)
+{
+  gasync_test_latch_open (&o->ready);
+  for (guint i = 0;; i++)
+    {
+      g_autoptr(GAsyncFuture) future = gasync_broadcast_receiver_recv_future (o->rx);
+      g_autoptr(GError) error = NULL;
+      GValue value = G_VALUE_INIT;
+
+      if (i % 2 == 1)
+        gasync_future_cancel (future);
+      if (gasync_future_wait (future, NULL, &value, &error))
+        {
+          guint64 missed_in_all = gasync_broadcast_receiver_get_missed (o->rx);
+
+          observe (o, g_value_get_uint (&value), missed_in_all - o->missed);
+          continue;
+        }
+      g_value_unset (&value);
+      if (g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED))
+        break;
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
+}
+
 static gpointer
 observer_thread (gpointer data)
 {
@@ -482,6 +511,8 @@ observer_thread (gpointer data)
   o->thread = g_thread_self ();
   if (o->way == BY_WAIT || o->way == BY_STALLED)
     observer_run_blocking (o);
+  else if (o->way == BY_CANCELLING)
+    observer_run_cancelling (o);
   else
     {
       if (o->way == BY_ATTACH)
@@ -502,7 +533,7 @@ test_loss_exact_threads (void)
 {
   g_autoptr(GAsyncBroadcast) bc = gasync_broadcast_new (G_TYPE_UINT, 16);
   guint n_items = gasync_test_size (20000, 500000);
-  Observer observers[8] = { { 0, } };
+  Observer observers[10] = { { 0, } };
   GThread *threads[G_N_ELEMENTS (observers)];
   GAsyncTestLatch sent;
 
@@ -515,7 +546,7 @@ test_loss_exact_threads (void)
       Observer *o = &observers[i];
 
       o->rx = gasync_broadcast_subscribe (bc);
-      o->way = i % 4;
+      o->way = i % 5;
       o->ordered = o->on_thread = TRUE;
       o->sent = &sent;
       gasync_test_latch_init (&o->ready);

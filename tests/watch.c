@@ -288,7 +288,7 @@ setter_thread (gpointer data)
   return NULL;
 }
 
-typedef enum { BY_ATTACH, BY_FUTURE, BY_WAIT } Way;
+typedef enum { BY_ATTACH, BY_FUTURE, BY_WAIT, BY_CANCELLING } Way;
 
 typedef struct
 {
@@ -367,6 +367,32 @@ observer_run_waits (Observer *o)
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
 }
 
+/* Waits for change futures, cancelling every other one at once (racing
+ * the setters): a cancelled future must not hide the change it lost. */
+static void
+observer_run_cancelling (Observer *o)
+{
+  gasync_test_latch_open (o->ready);
+  for (guint i = 0;; i++)
+    {
+      g_autoptr(GAsyncFuture) future = gasync_watch_receiver_changed (o->rx);
+      g_autoptr(GError) error = NULL;
+      GValue value = G_VALUE_INIT;
+
+      if (i % 2 == 1)
+        gasync_future_cancel (future);
+      if (gasync_future_wait (future, NULL, &value, &error))
+        {
+          observe (o, g_value_get_uint (&value));
+          continue;
+        }
+      g_value_unset (&value);
+      if (g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED))
+        break;
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
+}
+
 static gpointer
 observer_thread (gpointer data)
 {
@@ -378,6 +404,8 @@ observer_thread (gpointer data)
   o->thread = g_thread_self ();
   if (o->way == BY_WAIT)
     observer_run_waits (o);
+  else if (o->way == BY_CANCELLING)
+    observer_run_cancelling (o);
   else
     {
       if (o->way == BY_ATTACH)
@@ -398,15 +426,15 @@ test_last_value_racing_setters (void)
 {
   g_autoptr(GAsyncWatch) watch = watch_new_uint (0);
   guint n_sets = gasync_test_size (2000, 50000);
-  GAsyncTestLatch start, ready[6];
+  GAsyncTestLatch start, ready[8];
   Setter setters[N_SETTERS];
-  Observer observers[6] = { { 0, } };
-  GThread *threads[N_SETTERS + 6];
+  Observer observers[8] = { { 0, } };
+  GThread *threads[N_SETTERS + 8];
   GValue *last;
   guint final;
 
   g_test_summary ("With 4 setter threads racing, receivers on their own contexts "
-                  "(attach, futures, blocking) all end with the last value set, "
+                  "(attach, futures, blocking, cancelling) all end with the last value set, "
                   "and see each setter's values in order");
 
   gasync_test_latch_init (&start);
@@ -416,7 +444,7 @@ test_last_value_racing_setters (void)
 
       gasync_test_latch_init (&ready[i]);
       o->rx = gasync_watch_subscribe (watch);
-      o->way = i % 3;
+      o->way = i % 4;
       o->n_sets = n_sets;
       o->ordered = o->on_thread = TRUE;
       o->ready = &ready[i];
