@@ -431,6 +431,18 @@ observe_attached (GAsyncBroadcastReceiver *rx,
   return G_SOURCE_CONTINUE;
 }
 
+static GAsyncFuture *observe_settled (GAsyncFuture *completed,
+                                      gpointer      data);
+
+/* Waits for the next one with a continuation on this thread's context. */
+static void
+observe_next (Observer *o)
+{
+  g_autoptr(GAsyncFuture) next = gasync_broadcast_receiver_recv_future (o->rx);
+
+  g_object_unref (gasync_future_on_settled (next, observe_settled, o, NULL));
+}
+
 static GAsyncFuture *
 observe_settled (GAsyncFuture *completed,
                  gpointer      data)
@@ -447,8 +459,7 @@ observe_settled (GAsyncFuture *completed,
   /* One future at a time: the count grew only for this item. */
   missed_in_all = gasync_broadcast_receiver_get_missed (o->rx);
   observe (o, future_uint (completed), missed_in_all - o->missed);
-  g_object_unref (gasync_future_on_settled (gasync_broadcast_receiver_recv_future (o->rx),
-                                            observe_settled, o, NULL));
+  observe_next (o);
   return NULL;
 }
 
@@ -505,7 +516,6 @@ observer_thread (gpointer data)
 {
   Observer *o = data;
   GMainContext *context = g_main_context_new ();
-  g_autoptr(GAsyncFuture) first = NULL;
 
   g_main_context_push_thread_default (context);
   o->thread = g_thread_self ();
@@ -518,8 +528,7 @@ observer_thread (gpointer data)
       if (o->way == BY_ATTACH)
         gasync_broadcast_receiver_attach (o->rx, context, observe_attached, o, NULL);
       else
-        first = gasync_future_on_settled (gasync_broadcast_receiver_recv_future (o->rx),
-                                          observe_settled, o, NULL);
+        observe_next (o);
       gasync_test_latch_open (&o->ready);
       gasync_test_iterate_until (context, &o->done, 60000);
     }

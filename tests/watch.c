@@ -333,6 +333,18 @@ observe_attached (GAsyncWatchReceiver *rx,
   return G_SOURCE_CONTINUE;
 }
 
+static GAsyncFuture *observe_settled (GAsyncFuture *completed,
+                                      gpointer      data);
+
+/* Waits for the next one with a continuation on this thread's context. */
+static void
+observe_next (Observer *o)
+{
+  g_autoptr(GAsyncFuture) next = gasync_watch_receiver_changed (o->rx);
+
+  g_object_unref (gasync_future_on_settled (next, observe_settled, o, NULL));
+}
+
 static GAsyncFuture *
 observe_settled (GAsyncFuture *completed,
                  gpointer      data)
@@ -347,8 +359,7 @@ observe_settled (GAsyncFuture *completed,
       return NULL;
     }
   observe (o, future_uint (completed));
-  g_object_unref (gasync_future_on_settled (gasync_watch_receiver_changed (o->rx),
-                                            observe_settled, o, NULL));
+  observe_next (o);
   return NULL;
 }
 
@@ -398,7 +409,6 @@ observer_thread (gpointer data)
 {
   Observer *o = data;
   GMainContext *context = g_main_context_new ();
-  g_autoptr(GAsyncFuture) first = NULL;
 
   g_main_context_push_thread_default (context);
   o->thread = g_thread_self ();
@@ -411,8 +421,7 @@ observer_thread (gpointer data)
       if (o->way == BY_ATTACH)
         gasync_watch_receiver_attach (o->rx, context, observe_attached, o, NULL);
       else
-        first = gasync_future_on_settled (gasync_watch_receiver_changed (o->rx),
-                                          observe_settled, o, NULL);
+        observe_next (o);
       gasync_test_latch_open (o->ready);
       gasync_test_iterate_until (context, &o->done, 60000);
     }
