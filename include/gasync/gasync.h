@@ -20,5 +20,7 @@
 #include "gasync-channel.h"
 #include "gasync-limiter.h"
 #include "gasync-task-group.h"
+#include "gasync-watch.h"
+#include "gasync-broadcast.h"
 
 #undef GASYNC_INSIDE

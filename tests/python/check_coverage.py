@@ -34,6 +34,10 @@ NOT_INTROSPECTABLE = {
     'gasync_future_get_value': 'gasync_future_dup_value, as get_value',
     'gasync_receiver_recv': 'gasync_receiver_recv_value, as recv',
     'gasync_receiver_try_recv': 'gasync_receiver_try_recv_value, as try_recv',
+    'gasync_watch_get_value': 'gasync_watch_dup_value, as get_value',
+    # Blocking forms with out values: bindings wait for the future form.
+    'gasync_watch_receiver_wait_changed': 'WatchReceiver.changed',
+    'gasync_broadcast_receiver_recv': 'BroadcastReceiver.recv_future + get_missed',
     # Raw pointers and boxed values by GType: C-only.
     'gasync_future_new_for_pointer': 'new_resolved',
     'gasync_future_get_pointer': 'get_value',

@@ -258,6 +258,61 @@ static async void test_limiter () throws Error {
     limiter.release ();
     check (first.get_boolean () && second.get_boolean () && limiter.get_available () == 2,
            "Limiter.release");
+/* A watch set from threads, its changes awaited; a broadcast sent from a
+ * thread, drained with futures, each loss counted. */
+static async void test_watch_broadcast () throws Error {
+    var watch = new GAsync.Watch (Value (typeof (int)));
+    var rx = watch.subscribe ();
+    Thread<void*>[] setters = {};
+    for (int k = 0; k < 4; k++) {
+        int first = k * 100 + 1;
+        setters += new Thread<void*> ("setter", () => {
+            for (int i = first; i < first + 100; i++)
+                watch.set (i);
+            return null;
+        });
+    }
+    foreach (var t in setters)
+        t.join ();
+    var last = watch.dup_value ().get_int ();
+    watch.close ();
+    Value value;
+    int seen = 0;
+    while (true) {
+        try {
+            yield rx.changed ().wait_async (null, out value);
+        } catch (GAsync.Error.CLOSED e) {
+            break;
+        }
+        seen = value.get_int ();
+    }
+    check (seen == last && !rx.has_changed (), "watch: yield changed () ends with the last value");
+
+    var bc = new GAsync.Broadcast (typeof (int), 16);
+    var brx = bc.subscribe ();
+    var sender = new Thread<void*> ("sender", () => {
+        for (int i = 0; i < 1000; i++)
+            bc.send (i);
+        bc.close ();
+        return null;
+    });
+    int received = 0, expected = 0;
+    uint64 missed = 0;
+    bool ordered = true;
+    while (true) {
+        try {
+            yield brx.recv_future ().wait_async (null, out value);
+        } catch (GAsync.Error.CLOSED e) {
+            break;
+        }
+        var now_missed = brx.get_missed ();
+        ordered &= value.get_int () == expected + (int) (now_missed - missed);
+        expected = value.get_int () + 1;
+        missed = now_missed;
+        received++;
+    }
+    sender.join ();
+    check (ordered && received + missed == 1000, "broadcast: received + missed == sent, in order");
 }
 
 int main () {
@@ -282,6 +337,7 @@ static async void run_all () {
         yield test_task_group ();
         yield test_channel ();
         yield test_limiter ();
+        yield test_watch_broadcast ();
     } catch (Error e) {
         check (false, e.message);
     }

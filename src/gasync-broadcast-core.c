@@ -1,0 +1,612 @@
+/* gasync-broadcast-core.c: the ring and receiver cursors of a broadcast channel
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "gasync-broadcast-private.h"
+#include "gasync-error.h"
+#include "gasync-i18n-private.h"
+
+/* How it works
+ *
+ * Items get sequence numbers; the core keeps a ring of `capacity` slots,
+ * item n in slot n % capacity, each with the number of receivers that have
+ * yet to take it (rem). A receiver's cursor is the number of the next item
+ * it takes; one that points below the oldest item still in the ring has
+ * lagged, and jumps to the oldest, counting the difference as missed.
+ * Items live in reference-counted boxes so that a receiver takes a
+ * reference under the lock and copies the value out without it (a boxed
+ * type's copy function is user code). The ring's reference is dropped when
+ * rem reaches 0 or the slot is reused.
+ *
+ * A cursor's parked futures are settled by one thread at a time (the
+ * `delivering` flag), one item each, in order: the item is taken, the
+ * future resolved without the lock, and the cursor moves past the item
+ * only if the future took it (a cancelled future takes nothing). While a
+ * delivery runs, the other consumers of the cursor wait for it.
+ *
+ * Lock order: the core mutex, then a GMainContext's lock (in
+ * g_source_set_ready_time()).
+ */
+
+/* Items */
+
+/* Makes a box holding @value converted to @type, or returns NULL (with
+ * @error set) if it does not convert. Runs the type's copy function. */
+BroadcastItem *
+broadcast_item_new (GType          type,
+                    const GValue  *value,
+                    GError       **error)
+{
+  BroadcastItem *item = g_new0 (BroadcastItem, 1);
+
+  item->ref_count = 1;
+  g_value_init (&item->value, type);
+  if (!_gasync_value_store (&item->value, value, error))
+    {
+      g_value_unset (&item->value);
+      g_free (item);
+      return NULL;
+    }
+  return item;
+}
+
+BroadcastItem *
+broadcast_item_ref (BroadcastItem *item)
+{
+  g_atomic_int_inc (&item->ref_count);
+  return item;
+}
+
+/* Call without the lock: runs the type's free function. */
+void
+broadcast_item_unref (BroadcastItem *item)
+{
+  if (item == NULL || !g_atomic_int_dec_and_test (&item->ref_count))
+    return;
+
+  g_value_unset (&item->value);
+  g_free (item);
+}
+
+void
+broadcast_item_copy_into (BroadcastItem *item,
+                          GValue        *dest)
+{
+  g_value_init (dest, G_VALUE_TYPE (&item->value));
+  g_value_copy (&item->value, dest);
+}
+
+/* The core and the cursors */
+
+BroadcastCore *
+broadcast_core_ref (BroadcastCore *core)
+{
+  g_atomic_int_inc (&core->ref_count);
+  return core;
+}
+
+void
+broadcast_core_unref (BroadcastCore *core)
+{
+  if (!g_atomic_int_dec_and_test (&core->ref_count))
+    return;
+
+  /* Every cursor holds a reference, so none is left. */
+  GASYNC_TSAN_ACQUIRE (core);
+  g_warn_if_fail (core->cursors == NULL);
+  for (guint i = 0; i < core->capacity; i++)
+    broadcast_item_unref (core->ring[i].item);
+  g_free (core->ring);
+  g_cond_clear (&core->changed);
+  g_mutex_clear (&core->mutex);
+  g_free (core);
+}
+
+BroadcastCursor *
+broadcast_cursor_ref (BroadcastCursor *c)
+{
+  g_atomic_int_inc (&c->ref_count);
+  return c;
+}
+
+void
+broadcast_cursor_unref (BroadcastCursor *c)
+{
+  if (!g_atomic_int_dec_and_test (&c->ref_count))
+    return;
+
+  GASYNC_TSAN_ACQUIRE (c);
+  g_warn_if_fail (g_queue_is_empty (&c->waiters));
+  g_warn_if_fail (c->source == NULL);
+  broadcast_core_unref (c->core);
+  g_free (c);
+}
+
+/* The sequence number of the oldest item still in the ring. */
+guint64
+broadcast_core_oldest_locked (BroadcastCore *core)
+{
+  return core->tail > core->capacity ? core->tail - core->capacity : 0;
+}
+
+/* Finds the next item for @c, skipping (and counting in *@missed) what
+ * was overwritten since @c last took one. Returns FALSE if there is none
+ * yet; otherwise a reference on the item and its number, which
+ * broadcast_cursor_commit_locked() moves @c past once it was delivered. */
+gboolean
+broadcast_cursor_take_locked (BroadcastCursor  *c,
+                              BroadcastItem   **item,
+                              guint64          *seq,
+                              guint64          *missed)
+{
+  BroadcastCore *core = c->core;
+  guint64 oldest = broadcast_core_oldest_locked (core);
+  RingSlot *slot;
+
+  *missed = 0;
+  if (c->next < oldest)
+    {
+      *missed = oldest - c->next;
+      c->missed += *missed;
+      c->next = oldest;
+    }
+  if (c->next == core->tail)
+    return FALSE;
+
+  slot = &core->ring[c->next % core->capacity];
+  g_assert (slot->item != NULL && slot->pos == c->next);
+  *item = broadcast_item_ref (slot->item);
+  *seq = c->next;
+  return TRUE;
+}
+
+/* Moves @c past item @seq, which it took. Returns the ring's reference on
+ * the item if @c was the last receiver to take it (to drop without the
+ * lock), or NULL. */
+BroadcastItem *
+broadcast_cursor_commit_locked (BroadcastCursor *c,
+                                guint64          seq)
+{
+  BroadcastCore *core = c->core;
+  RingSlot *slot = &core->ring[seq % core->capacity];
+
+  c->next = seq + 1;
+  if (slot->item == NULL || slot->pos != seq || --slot->rem > 0)
+    return NULL;   /* overwritten meanwhile, or others still to take it */
+  return g_steal_pointer (&slot->item);
+}
+
+/* Settling parked futures */
+
+void
+broadcast_waiters_reject (GList *batch)
+{
+  for (GList *l = batch; l != NULL; l = l->next)
+    {
+      GAsyncFuture *future = l->data;
+
+      _gasync_future_reject (future, g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED,
+                                                          _("The broadcast is closed")));
+      g_object_unref (future);
+    }
+  g_list_free (batch);
+}
+
+/* Hands one item to @c's oldest parked future; returns with the lock held. */
+static void
+broadcast_cursor_deliver_one_locked (BroadcastCursor *c,
+                                     BroadcastItem   *item,
+                                     guint64          seq)
+{
+  BroadcastCore *core = c->core;
+  GAsyncFuture *future = g_queue_pop_head (&c->waiters);
+  BroadcastItem *release = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean taken;
+
+  c->delivering = TRUE;
+  gasync_mutex_unlock (&core->mutex);
+
+  broadcast_item_copy_into (item, &value);
+  taken = _gasync_future_resolve_steal (future, &value);
+  g_object_unref (future);
+
+  gasync_mutex_lock (&core->mutex);
+  c->delivering = FALSE;
+  if (taken)
+    release = broadcast_cursor_commit_locked (c, seq);
+  gasync_mutex_unlock (&core->mutex);
+
+  broadcast_item_unref (item);
+  broadcast_item_unref (release);
+  gasync_mutex_lock (&core->mutex);
+}
+
+/* Settles @c's parked futures, oldest first, while it has items for them
+ * (and rejects them once the broadcast is closed and drained). Releases
+ * the lock while it settles them; called and returns with it held. Then
+ * wakes the other consumers of @c, which waited for the delivery. */
+static void
+broadcast_cursor_serve_locked (BroadcastCursor *c)
+{
+  BroadcastCore *core = c->core;
+  gboolean served = FALSE;
+
+  while (!g_queue_is_empty (&c->waiters) && !c->delivering)
+    {
+      BroadcastItem *item;
+      guint64 seq, missed;
+
+      served = TRUE;
+      if (broadcast_cursor_take_locked (c, &item, &seq, &missed))
+        broadcast_cursor_deliver_one_locked (c, item, seq);
+      else if (core->closed)
+        {
+          GList *batch = c->waiters.head;
+
+          g_queue_init (&c->waiters);
+          gasync_mutex_unlock (&core->mutex);
+          broadcast_waiters_reject (batch);
+          gasync_mutex_lock (&core->mutex);
+        }
+      else
+        break;
+    }
+
+  if (served && !c->delivering)
+    {
+      if (core->n_blocked > 0)
+        g_cond_broadcast (&core->changed);
+      if (c->source != NULL && !c->source_woken &&
+          (c->next != core->tail || core->closed))
+        {
+          c->source_woken = TRUE;
+          g_source_set_ready_time (c->source, 0);
+        }
+    }
+}
+
+/* After a send or close: wakes blocked threads and attached sources, and
+ * returns the cursors whose parked futures are to be served (with a
+ * reference each), or NULL. */
+GPtrArray *
+broadcast_core_wake_locked (BroadcastCore *core)
+{
+  GPtrArray *serve = NULL;
+
+  if (core->n_blocked > 0)
+    g_cond_broadcast (&core->changed);
+
+  for (GList *l = core->cursors; l != NULL; l = l->next)
+    {
+      BroadcastCursor *c = l->data;
+
+      if (c->delivering)
+        continue;   /* the delivering thread looks again before it stops */
+      if (c->source != NULL && !c->source_woken)
+        {
+          c->source_woken = TRUE;
+          g_source_set_ready_time (c->source, 0);
+        }
+      if (!g_queue_is_empty (&c->waiters))
+        {
+          if (serve == NULL)
+            serve = g_ptr_array_new ();
+          g_ptr_array_add (serve, broadcast_cursor_ref (c));
+        }
+    }
+
+  return serve;
+}
+
+/* Serves, without the lock held on entry, what
+ * broadcast_core_wake_locked() returned. */
+void
+broadcast_core_serve (BroadcastCore *core,
+                      GPtrArray     *serve)
+{
+  if (serve == NULL)
+    return;
+
+  for (guint i = 0; i < serve->len; i++)
+    {
+      BroadcastCursor *c = serve->pdata[i];
+
+      gasync_mutex_lock (&core->mutex);
+      broadcast_cursor_serve_locked (c);
+      gasync_mutex_unlock (&core->mutex);
+      broadcast_cursor_unref (c);
+    }
+  g_ptr_array_unref (serve);
+}
+
+void
+broadcast_core_close (BroadcastCore *core)
+{
+  GPtrArray *serve;
+
+  gasync_mutex_lock (&core->mutex);
+  if (core->closed)
+    {
+      gasync_mutex_unlock (&core->mutex);
+      return;
+    }
+  core->closed = TRUE;
+  serve = broadcast_core_wake_locked (core);
+  gasync_mutex_unlock (&core->mutex);
+
+  broadcast_core_serve (core, serve);
+}
+
+/* The receiver is gone: the items it did not take no longer wait for it.
+ * Returns the ring references to drop without the lock. */
+static GPtrArray *
+broadcast_cursor_unsubscribe_locked (BroadcastCursor *c)
+{
+  BroadcastCore *core = c->core;
+  GPtrArray *release = g_ptr_array_new ();
+
+  core->cursors = g_list_remove (core->cursors, c);
+  core->n_cursors--;
+  for (guint64 seq = MAX (c->next, broadcast_core_oldest_locked (core)); seq < core->tail; seq++)
+    {
+      RingSlot *slot = &core->ring[seq % core->capacity];
+
+      if (slot->item != NULL && slot->pos == seq && --slot->rem == 0)
+        g_ptr_array_add (release, g_steal_pointer (&slot->item));
+    }
+  return release;
+}
+
+static void
+broadcast_cancelled_cb (GCancellable  *cancellable,
+                        BroadcastCore *core)
+{
+  /* Under the lock, so that a thread about to wait cannot miss it. */
+  gasync_mutex_lock (&core->mutex);
+  g_cond_broadcast (&core->changed);
+  gasync_mutex_unlock (&core->mutex);
+}
+
+/* Waits, with the lock held, for the next item of @c and takes it. Returns
+ * it (with, in *@release, the ring reference to drop), or NULL with @error
+ * set. */
+static BroadcastItem *
+broadcast_cursor_wait_locked (BroadcastCursor  *c,
+                              GCancellable     *cancellable,
+                              guint64          *missed,
+                              BroadcastItem   **release,
+                              GError          **error)
+{
+  BroadcastCore *core = c->core;
+  BroadcastItem *item;
+  guint64 seq;
+
+  for (;;)
+    {
+      if (!c->delivering && broadcast_cursor_take_locked (c, &item, &seq, missed))
+        {
+          *release = broadcast_cursor_commit_locked (c, seq);
+          return item;
+        }
+      if (!c->delivering && core->closed)
+        {
+          g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED,
+                               _("The broadcast is closed"));
+          return NULL;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+
+      core->n_blocked++;
+      gasync_cond_wait (&core->changed, &core->mutex);
+      core->n_blocked--;
+    }
+}
+
+/* An out GValue must be zero-filled or hold a type the item converts to. */
+gboolean
+broadcast_check_out_value (GType          type,
+                           const GValue  *value,
+                           GError       **error)
+{
+  GType want;
+
+  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    return TRUE;
+
+  want = G_VALUE_TYPE (value);
+  if (g_value_type_compatible (type, want) || g_value_type_transformable (type, want))
+    return TRUE;
+
+  g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH,
+               _("The broadcast carries items of type “%s”, which cannot be converted to “%s”"),
+               g_type_name (type), g_type_name (want));
+  return FALSE;
+}
+
+/* Drops the parked futures that settled already (cancelled), so that
+ * repeated timed-out receives do not pile up. Returns them, to be freed
+ * without the lock. */
+GList *
+broadcast_cursor_prune_locked (BroadcastCursor *c)
+{
+  GList *pruned = NULL;
+  GList *l = c->waiters.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+
+      if (_gasync_future_peek_state (l->data) != GASYNC_FUTURE_PENDING)
+        {
+          g_queue_unlink (&c->waiters, l);
+          pruned = g_list_concat (l, pruned);
+        }
+      l = next;
+    }
+  return pruned;
+}
+
+/* A receive future for an item taken now; drops the references. */
+static GAsyncFuture *
+broadcast_future_new_for_item (BroadcastItem *item,
+                               BroadcastItem *release)
+{
+  GAsyncFuture *ret = _gasync_future_new_pending ();
+  GValue value = G_VALUE_INIT;
+
+  broadcast_item_copy_into (item, &value);
+  _gasync_future_resolve_steal (ret, &value);
+  broadcast_item_unref (item);
+  broadcast_item_unref (release);
+  return ret;
+}
+
+/* Takes an item for a new receive future if nothing is in line before it.
+ * Returns the future (the lock released), or NULL with it held. */
+GAsyncFuture *
+broadcast_cursor_recv_now_locked (BroadcastCursor *c)
+{
+  BroadcastCore *core = c->core;
+  BroadcastItem *item, *release;
+  guint64 seq, missed;
+
+  if (c->delivering || !g_queue_is_empty (&c->waiters))
+    return NULL;
+
+  if (broadcast_cursor_take_locked (c, &item, &seq, &missed))
+    {
+      release = broadcast_cursor_commit_locked (c, seq);
+      gasync_mutex_unlock (&core->mutex);
+      return broadcast_future_new_for_item (item, release);
+    }
+  if (core->closed)
+    {
+      gasync_mutex_unlock (&core->mutex);
+      return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED,
+                                                  _("The broadcast is closed"));
+    }
+  return NULL;
+}
+
+/* Waits for the next item of @c and takes it: returns it (with, in
+ * *@release, the ring reference to drop, and in *@missed how many were
+ * skipped before it), or NULL with @error set if the broadcast closed and
+ * @c took everything, or @cancellable was cancelled first. */
+BroadcastItem *
+broadcast_cursor_wait (BroadcastCursor  *c,
+                       GCancellable     *cancellable,
+                       guint64          *missed,
+                       BroadcastItem   **release,
+                       GError          **error)
+{
+  BroadcastCore *core = c->core;
+  BroadcastItem *item;
+  gulong handler = 0;
+
+  /* Connected without the lock: it runs at once if already cancelled. */
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (broadcast_cancelled_cb), core, NULL);
+  gasync_mutex_lock (&core->mutex);
+  item = broadcast_cursor_wait_locked (c, cancellable, missed, release, error);
+  gasync_mutex_unlock (&core->mutex);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  return item;
+}
+
+BroadcastCore *
+broadcast_core_new (GType item_type,
+                    guint capacity)
+{
+  BroadcastCore *core = g_new0 (BroadcastCore, 1);
+
+  core->ref_count = 1;
+  core->type = item_type;
+  core->capacity = capacity;
+  g_mutex_init (&core->mutex);
+  g_cond_init (&core->changed);
+  core->ring = g_new0 (RingSlot, capacity);
+  return core;
+}
+
+/* Puts @box in the ring for every cursor and wakes them. Returns how many
+ * will get it, or 0 (dropping @box) if there is none or the broadcast is
+ * closed. */
+guint
+broadcast_core_send (BroadcastCore *core,
+                     BroadcastItem *box)
+{
+  BroadcastItem *old;
+  GPtrArray *serve;
+  RingSlot *slot;
+  guint n;
+
+  gasync_mutex_lock (&core->mutex);
+  n = core->n_cursors;
+  if (core->closed || n == 0)
+    {
+      gasync_mutex_unlock (&core->mutex);
+      broadcast_item_unref (box);
+      return 0;
+    }
+  slot = &core->ring[core->tail % core->capacity];
+  old = slot->item;   /* skipped by the receivers that had not taken it */
+  slot->item = box;
+  slot->pos = core->tail++;
+  slot->rem = n;
+  serve = broadcast_core_wake_locked (core);
+  gasync_mutex_unlock (&core->mutex);
+
+  broadcast_item_unref (old);
+  broadcast_core_serve (core, serve);
+  return n;
+}
+
+/* A cursor at the next item to be sent, in the core's list. */
+BroadcastCursor *
+broadcast_cursor_new (BroadcastCore *core)
+{
+  BroadcastCursor *c = g_new0 (BroadcastCursor, 1);
+
+  c->ref_count = 2;   /* the caller's, the core list's */
+  c->core = broadcast_core_ref (core);
+  g_queue_init (&c->waiters);
+
+  gasync_mutex_lock (&core->mutex);
+  c->next = core->tail;
+  core->cursors = g_list_prepend (core->cursors, c);
+  core->n_cursors++;
+  gasync_mutex_unlock (&core->mutex);
+  return c;
+}
+
+/* The receiver of @c is gone: takes @c out of the core's list, frees the
+ * items only it still had to take, and rejects its parked futures (they
+ * keep no reference on the receiver, so nothing can settle them now).
+ * Drops the caller's reference. */
+void
+broadcast_cursor_unsubscribe (BroadcastCursor *c)
+{
+  BroadcastCore *core = c->core;
+  GPtrArray *release;
+  GList *batch;
+
+  gasync_mutex_lock (&core->mutex);
+  release = broadcast_cursor_unsubscribe_locked (c);
+  batch = c->waiters.head;
+  g_queue_init (&c->waiters);
+  gasync_mutex_unlock (&core->mutex);
+
+  for (guint i = 0; i < release->len; i++)
+    broadcast_item_unref (release->pdata[i]);
+  g_ptr_array_unref (release);
+  broadcast_waiters_reject (batch);
+  broadcast_cursor_unref (c);   /* the core list's */
+  broadcast_cursor_unref (c);
+}

@@ -1,0 +1,481 @@
+/* gasync-watch-core.c: the value, version and receiver cursors of a watch channel
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "gasync-watch-private.h"
+#include "gasync-error.h"
+#include "gasync-i18n-private.h"
+
+/* How it works
+ *
+ * The value lives in a reference-counted box (WatchValue), so that a
+ * receiver takes a reference under the lock and copies the value out
+ * without it (a boxed type's copy function is user code). A set replaces
+ * the box and bumps the version; each receiver's cursor (WatchCursor)
+ * holds the version it saw. The core keeps a reference on every cursor so
+ * that a set can find the parked futures and attached sources to wake.
+ *
+ * A cursor's parked futures are settled by one thread at a time (the
+ * `delivering` flag): it resolves them without the lock, then marks the
+ * version seen only if one of them took the value (they may have been
+ * cancelled meanwhile, and a cancelled wait must not hide a change). A
+ * future asked for while a delivery runs is parked, and the delivering
+ * thread serves it before it stops, so the same change is never delivered
+ * twice and a change made meanwhile is never lost.
+ *
+ * Lock order: the core mutex, then a GMainContext's lock (in
+ * g_source_set_ready_time()).
+ */
+
+/* Values */
+
+/* Makes a box holding @value converted to @type, or returns NULL (with
+ * @error set) if it does not convert. Runs the type's copy function. */
+WatchValue *
+watch_value_new (GType          type,
+                 const GValue  *value,
+                 GError       **error)
+{
+  WatchValue *box = g_new0 (WatchValue, 1);
+
+  box->ref_count = 1;
+  g_value_init (&box->value, type);
+  if (!_gasync_value_store (&box->value, value, error))
+    {
+      g_value_unset (&box->value);
+      g_free (box);
+      return NULL;
+    }
+  return box;
+}
+
+WatchValue *
+watch_value_ref (WatchValue *box)
+{
+  g_atomic_int_inc (&box->ref_count);
+  return box;
+}
+
+/* Call without the lock: runs the type's free function. */
+void
+watch_value_unref (WatchValue *box)
+{
+  if (box == NULL || !g_atomic_int_dec_and_test (&box->ref_count))
+    return;
+
+  g_value_unset (&box->value);
+  g_free (box);
+}
+
+/* A new GValue (zero-filled first) holding a copy of the boxed value. */
+void
+watch_value_copy_into (WatchValue *box,
+                       GValue     *dest)
+{
+  g_value_init (dest, G_VALUE_TYPE (&box->value));
+  g_value_copy (&box->value, dest);
+}
+
+/* An out GValue must be zero-filled or hold a type the value converts to. */
+gboolean
+watch_check_out_value (GType          type,
+                       const GValue  *value,
+                       GError       **error)
+{
+  GType want;
+
+  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
+    return TRUE;
+
+  want = G_VALUE_TYPE (value);
+  if (g_value_type_compatible (type, want) || g_value_type_transformable (type, want))
+    return TRUE;
+
+  g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH,
+               _("The watch holds a value of type “%s”, which cannot be converted to “%s”"),
+               g_type_name (type), g_type_name (want));
+  return FALSE;
+}
+
+/* The core and the cursors */
+
+WatchCore *
+watch_core_new (WatchValue *initial)
+{
+  WatchCore *core = g_new0 (WatchCore, 1);
+
+  core->ref_count = 1;
+  core->type = G_VALUE_TYPE (&initial->value);
+  g_mutex_init (&core->mutex);
+  g_cond_init (&core->changed);
+  core->current = initial;
+  core->version = 1;
+  return core;
+}
+
+WatchCore *
+watch_core_ref (WatchCore *core)
+{
+  g_atomic_int_inc (&core->ref_count);
+  return core;
+}
+
+void
+watch_core_unref (WatchCore *core)
+{
+  if (!g_atomic_int_dec_and_test (&core->ref_count))
+    return;
+
+  /* Every cursor holds a reference, so none is left. */
+  GASYNC_TSAN_ACQUIRE (core);
+  g_warn_if_fail (core->cursors == NULL);
+  watch_value_unref (core->current);
+  g_cond_clear (&core->changed);
+  g_mutex_clear (&core->mutex);
+  g_free (core);
+}
+
+WatchCursor *
+watch_cursor_ref (WatchCursor *c)
+{
+  g_atomic_int_inc (&c->ref_count);
+  return c;
+}
+
+void
+watch_cursor_unref (WatchCursor *c)
+{
+  if (!g_atomic_int_dec_and_test (&c->ref_count))
+    return;
+
+  GASYNC_TSAN_ACQUIRE (c);
+  g_warn_if_fail (c->waiters == NULL);
+  g_warn_if_fail (c->source == NULL);
+  watch_core_unref (c->core);
+  g_free (c);
+}
+
+/* Settling parked futures, without the lock */
+
+/* Resolves each future of @batch with a copy of @box's value and frees
+ * the list. Returns TRUE if at least one took it (the others were
+ * cancelled or dropped meanwhile). */
+static gboolean
+watch_waiters_resolve (GSList     *batch,
+                       WatchValue *box)
+{
+  gboolean taken = FALSE;
+
+  for (GSList *l = batch; l != NULL; l = l->next)
+    {
+      GAsyncFuture *future = l->data;
+      GValue value = G_VALUE_INIT;
+
+      watch_value_copy_into (box, &value);
+      if (_gasync_future_resolve_steal (future, &value))
+        taken = TRUE;
+      g_object_unref (future);
+    }
+  g_slist_free (batch);
+  return taken;
+}
+
+void
+watch_waiters_reject (GSList     *batch,
+                      const char *message)
+{
+  for (GSList *l = batch; l != NULL; l = l->next)
+    {
+      GAsyncFuture *future = l->data;
+
+      _gasync_future_reject (future, g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED, message));
+      g_object_unref (future);
+    }
+  g_slist_free (batch);
+}
+
+/* Settles @c's parked futures if it has something for them: the latest
+ * value once it differs from what @c saw, CLOSED once the watch is closed
+ * and @c saw the last value. Releases the lock while it settles them;
+ * called and returns with it held. */
+static void
+watch_cursor_serve_locked (WatchCursor *c)
+{
+  WatchCore *core = c->core;
+
+  while (c->waiters != NULL && !c->delivering)
+    {
+      GSList *batch = g_steal_pointer (&c->waiters);
+
+      if (c->seen != core->version)
+        {
+          WatchValue *box = watch_value_ref (core->current);
+          guint64 version = core->version;
+          gboolean taken;
+
+          c->delivering = TRUE;
+          gasync_mutex_unlock (&core->mutex);
+          taken = watch_waiters_resolve (batch, box);
+          watch_value_unref (box);
+          gasync_mutex_lock (&core->mutex);
+          c->delivering = FALSE;
+          if (taken && c->seen < version)
+            c->seen = version;
+        }
+      else if (core->closed)
+        {
+          gasync_mutex_unlock (&core->mutex);
+          watch_waiters_reject (batch, _("The watch is closed"));
+          gasync_mutex_lock (&core->mutex);
+        }
+      else
+        {
+          c->waiters = batch;   /* nothing new for them */
+          break;
+        }
+    }
+}
+
+/* After a change or close: wakes blocked threads and attached sources,
+ * and returns the cursors whose parked futures are to be served (with a
+ * reference each), or NULL. */
+GPtrArray *
+watch_core_wake_locked (WatchCore *core)
+{
+  GPtrArray *serve = NULL;
+
+  if (core->n_blocked > 0)
+    g_cond_broadcast (&core->changed);
+
+  for (GList *l = core->cursors; l != NULL; l = l->next)
+    {
+      WatchCursor *c = l->data;
+
+      if (c->source != NULL && !c->source_woken)
+        {
+          c->source_woken = TRUE;
+          g_source_set_ready_time (c->source, 0);
+        }
+      if (c->waiters != NULL && !c->delivering)
+        {
+          if (serve == NULL)
+            serve = g_ptr_array_new ();
+          g_ptr_array_add (serve, watch_cursor_ref (c));
+        }
+    }
+
+  return serve;
+}
+
+/* Serves, without the lock held on entry, what watch_core_wake_locked()
+ * returned. */
+void
+watch_core_serve (WatchCore *core,
+                  GPtrArray *serve)
+{
+  if (serve == NULL)
+    return;
+
+  for (guint i = 0; i < serve->len; i++)
+    {
+      WatchCursor *c = serve->pdata[i];
+
+      gasync_mutex_lock (&core->mutex);
+      watch_cursor_serve_locked (c);
+      gasync_mutex_unlock (&core->mutex);
+      watch_cursor_unref (c);
+    }
+  g_ptr_array_unref (serve);
+}
+
+void
+watch_core_close (WatchCore *core)
+{
+  GPtrArray *serve;
+
+  gasync_mutex_lock (&core->mutex);
+  if (core->closed)
+    {
+      gasync_mutex_unlock (&core->mutex);
+      return;
+    }
+  core->closed = TRUE;
+  serve = watch_core_wake_locked (core);
+  gasync_mutex_unlock (&core->mutex);
+
+  watch_core_serve (core, serve);
+}
+
+WatchValue *
+watch_core_ref_current (WatchCore *core)
+{
+  WatchValue *box;
+
+  gasync_mutex_lock (&core->mutex);
+  box = watch_value_ref (core->current);
+  gasync_mutex_unlock (&core->mutex);
+  return box;
+}
+
+/* Takes the current value for @c and marks it seen. */
+WatchValue *
+watch_cursor_take_locked (WatchCursor *c)
+{
+  c->seen = c->core->version;
+  return watch_value_ref (c->core->current);
+}
+
+/* Drops the parked futures that settled already (cancelled), so that
+ * repeated timed-out waits do not pile up. Returns them, to be freed
+ * without the lock. */
+GSList *
+watch_cursor_prune_locked (WatchCursor *c)
+{
+  GSList *pruned = NULL;
+  GSList **link = &c->waiters;
+
+  while (*link != NULL)
+    {
+      GSList *l = *link;
+
+      if (_gasync_future_peek_state (l->data) != GASYNC_FUTURE_PENDING)
+        {
+          *link = l->next;
+          l->next = pruned;
+          pruned = l;
+        }
+      else
+        link = &l->next;
+    }
+  return pruned;
+}
+
+static void
+watch_cancelled_cb (GCancellable *cancellable,
+                    WatchCore    *core)
+{
+  /* Under the lock, so that a thread about to wait cannot miss it. */
+  gasync_mutex_lock (&core->mutex);
+  g_cond_broadcast (&core->changed);
+  gasync_mutex_unlock (&core->mutex);
+}
+
+/* Waits, with the lock held, for a value @c has not seen. Returns it, or
+ * NULL with @error set. */
+static WatchValue *
+watch_cursor_wait_locked (WatchCursor   *c,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  WatchCore *core = c->core;
+
+  for (;;)
+    {
+      if (c->seen != core->version)
+        return watch_cursor_take_locked (c);
+
+      if (core->closed)
+        {
+          g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED,
+                               _("The watch is closed"));
+          return NULL;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+
+      core->n_blocked++;
+      gasync_cond_wait (&core->changed, &core->mutex);
+      core->n_blocked--;
+    }
+}
+
+/* Waits for a value @c has not seen and takes it; returns NULL with
+ * @error set if the watch closed (and @c saw its last value) or
+ * @cancellable was cancelled first. */
+WatchValue *
+watch_cursor_wait (WatchCursor   *c,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  WatchCore *core = c->core;
+  WatchValue *box;
+  gulong handler = 0;
+
+  /* Connected without the lock: it runs at once if already cancelled. */
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (watch_cancelled_cb), core, NULL);
+
+  gasync_mutex_lock (&core->mutex);
+  box = watch_cursor_wait_locked (c, cancellable, error);
+  gasync_mutex_unlock (&core->mutex);
+
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+  return box;
+}
+
+/* A cursor that has seen the current value, in the core's list. */
+WatchCursor *
+watch_cursor_new (WatchCore *core)
+{
+  WatchCursor *c = g_new0 (WatchCursor, 1);
+
+  c->ref_count = 2;   /* the caller's, the core list's */
+  c->core = watch_core_ref (core);
+
+  gasync_mutex_lock (&core->mutex);
+  c->seen = core->version;
+  core->cursors = g_list_prepend (core->cursors, c);
+  gasync_mutex_unlock (&core->mutex);
+  return c;
+}
+
+/* The receiver of @c is gone: takes @c out of the core's list and rejects
+ * its parked futures (they keep no reference on the receiver, so nothing
+ * can settle them now). Drops the caller's reference. */
+void
+watch_cursor_unsubscribe (WatchCursor *c)
+{
+  WatchCore *core = c->core;
+  GSList *batch;
+
+  gasync_mutex_lock (&core->mutex);
+  core->cursors = g_list_remove (core->cursors, c);
+  batch = g_steal_pointer (&c->waiters);
+  gasync_mutex_unlock (&core->mutex);
+
+  watch_waiters_reject (batch, _("The watch receiver was dropped"));
+  watch_cursor_unref (c);   /* the core list's */
+  watch_cursor_unref (c);
+}
+
+/* Makes @box the current value and wakes what waits. Returns FALSE (and
+ * drops @box) if the watch is closed. */
+gboolean
+watch_core_set (WatchCore  *core,
+                WatchValue *box)
+{
+  WatchValue *old;
+  GPtrArray *serve;
+
+  gasync_mutex_lock (&core->mutex);
+  if (core->closed)
+    {
+      gasync_mutex_unlock (&core->mutex);
+      watch_value_unref (box);
+      return FALSE;
+    }
+  old = core->current;
+  core->current = box;
+  core->version++;
+  serve = watch_core_wake_locked (core);
+  gasync_mutex_unlock (&core->mutex);
+
+  watch_value_unref (old);
+  watch_core_serve (core, serve);
+  return TRUE;
+}
