@@ -258,6 +258,8 @@ static async void test_limiter () throws Error {
     limiter.release ();
     check (first.get_boolean () && second.get_boolean () && limiter.get_available () == 2,
            "Limiter.release");
+}
+
 /* A watch set from threads, its changes awaited; a broadcast sent from a
  * thread, drained with futures, each loss counted. */
 static async void test_watch_broadcast () throws Error {
