@@ -471,7 +471,8 @@ settle_group (GAsyncFuture *outcome,
       reader->stop_error = g_error_copy (gasync_future_get_error (outcome));
       gasync_task_group_cancel (reader->group);
     }
-  /* A second wait(): the first may have been cancelled by the deadline. */
+  /* wait() again: the walk may not have got to the first call, or its
+   * future is part of the chain the deadline cancelled. */
   members = gasync_task_group_wait (reader->group);
   reads = limiter_drained (reader->reads);
   listings = limiter_drained (reader->listings);

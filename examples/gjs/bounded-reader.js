@@ -204,7 +204,8 @@ class Reader {
             this.stopError = outcome.get_error();
             this.group.cancel();
         }
-        // A second wait(): the first may have been cancelled by the deadline.
+        // wait() again: the walk may not have got to the first call, or its
+        // future is part of the chain the deadline cancelled.
         return GAsync.Future.all_settled([this.group.wait(),
             drained(this.reads), drained(this.listings)]);
     }

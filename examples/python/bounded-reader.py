@@ -58,20 +58,24 @@ class Job:
         def settled(completed):
             try:
                 value = completed.get_value()
-            except GLib.Error as error:
+            except GLib.Error as error:   # what the _finish() raised
                 (failed or self.finish)(error)
                 return
-            then(value)
+            try:
+                then(value)
+            except Exception as exc:   # a bug: end the job rather than hang
+                self.finish(exc)
         future.on_settled(settled)
 
     def finish(self, error=None):
         """Ends the job; an error other than the cancellation is reported."""
         if error is None:
             self.done.resolve(True)
-        elif is_io_error(error, Gio.IOErrorEnum.CANCELLED):
+        elif isinstance(error, GLib.Error) and is_io_error(error, Gio.IOErrorEnum.CANCELLED):
             self.done.reject(error)
         else:
-            print(f'{PROGRAM}: {error.message}', file=sys.stderr)
+            print(f'{PROGRAM}: {getattr(error, "message", None) or repr(error)}',
+                  file=sys.stderr)
             self.reader.n_errors += 1
             self.done.resolve(False)
         if self.on_end is not None:
@@ -187,7 +191,8 @@ class Reader:
         if outcome.get_state() == GAsync.FutureState.REJECTED:
             self.stop_error = outcome.get_error()
             self.group.cancel()
-        # A second wait(): the first may have been cancelled by the deadline.
+        # wait() again: the walk may not have got to the first call, or its
+        # future is part of the chain the deadline cancelled.
         return GAsync.join(self.group.wait(), drained(self.reads), drained(self.listings))
 
     def print_stats(self):
