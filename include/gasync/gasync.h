@@ -18,5 +18,7 @@
 #include "gasync-runtime.h"
 #include "gasync-combinators.h"
 #include "gasync-channel.h"
+#include "gasync-deadline.h"
+#include "gasync-map.h"
 
 #undef GASYNC_INSIDE
