@@ -8,6 +8,7 @@
 
 #include "gasync-combinators.h"
 #include "gasync-deadline.h"
+#include "gasync-deadline-private.h"
 #include "gasync-error.h"
 #include "gasync-i18n-private.h"
 #include "gasync-promise.h"
@@ -63,6 +64,21 @@
  * Destroying the source drops the promise, whose cancellable then drops
  * the source: no cycle outlives the timer. */
 
+static gint n_timers;   /* atomic: timer promises held by a source */
+
+guint
+_gasync_deadline_get_n_timers (void)
+{
+  return g_atomic_int_get (&n_timers);
+}
+
+static void
+deadline_timer_release (gpointer data)
+{
+  g_object_unref (data);
+  g_atomic_int_add (&n_timers, -1);
+}
+
 static gboolean
 deadline_source_dispatch (GSource     *source,
                           GSourceFunc  callback,
@@ -109,7 +125,8 @@ deadline_timer_new (gint64 deadline)
 
   g_source_set_static_name (source, "[gasync] future deadline");
   g_source_set_ready_time (source, deadline);
-  g_source_set_callback (source, deadline_fire, g_object_ref (timer), g_object_unref);
+  g_atomic_int_inc (&n_timers);
+  g_source_set_callback (source, deadline_fire, g_object_ref (timer), deadline_timer_release);
   g_cancellable_connect (gasync_promise_get_cancellable (timer), G_CALLBACK (deadline_cancelled),
                          g_source_ref (source), (GDestroyNotify) g_source_unref);
 
