@@ -7,6 +7,7 @@
 #include "gasync-test-util.h"
 #include "gasync-deadline-private.h"
 #include "gasync-interval-private.h"
+#include "gasync-tsan-private.h"
 
 #define TIMEOUT_MS 30000
 #define HOUR_USEC (G_TIME_SPAN_HOUR)
@@ -189,7 +190,7 @@ record_event (GAsyncIntervalEvent event,
               gint64              tick,
               gpointer            data)
 {
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   if (event == GASYNC_INTERVAL_TICK_DELIVERED)
     events.delivered++;
   else if (event == GASYNC_INTERVAL_TICK_SKIPPED)
@@ -200,16 +201,16 @@ record_event (GAsyncIntervalEvent event,
   else
     events.stopped++;
   g_cond_broadcast (&events.cond);
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
 }
 
 static void
 events_reset (void)
 {
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   events.delivered = events.skipped = events.stopped = 0;
   events.last_skipped = 0;
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
   _gasync_interval_set_hook (record_event, NULL);
 }
 
@@ -220,10 +221,10 @@ events_wait (const guint *counter,
 {
   gint64 end = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   while (*counter < n)
-    g_assert_true (g_cond_wait_until (&events.cond, &events.mutex, end));
-  g_mutex_unlock (&events.mutex);
+    g_assert_true (gasync_cond_wait_until (&events.cond, &events.mutex, end));
+  gasync_mutex_unlock (&events.mutex);
 }
 
 static gint64
@@ -288,13 +289,13 @@ test_interval_skips_missed_ticks (void)
   /* Stop reading until the interval has skipped three more ticks (one of
    * them may be a tick skipped while first was still queued, reported
    * just after we took it). */
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   skipped = events.skipped;
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
   events_wait (&events.skipped, skipped + 3);
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   last_skipped = events.last_skipped;
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
 
   /* The one waiting is the oldest undelivered tick, older than what was
    * skipped behind it... */
@@ -311,9 +312,9 @@ test_interval_skips_missed_ticks (void)
 
   /* Upper bound only: at most one tick per elapsed period. */
   now = g_get_monotonic_time ();
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   g_assert_cmpint ((gint64) (events.delivered + events.skipped), <=, (now - start) / period);
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
 
   g_object_unref (rx);
   events_wait (&events.stopped, 1);
@@ -336,9 +337,9 @@ test_interval_stops_on_close (void)
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
 
   g_object_unref (rx);
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   g_assert_cmpuint (events.stopped, ==, 1);
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
   _gasync_interval_set_hook (NULL, NULL);
 }
 
@@ -352,9 +353,9 @@ test_interval_stops_on_drop (void)
   events_reset ();
   g_object_unref (rx);
   events_wait (&events.stopped, 1);
-  g_mutex_lock (&events.mutex);
+  gasync_mutex_lock (&events.mutex);
   g_assert_cmpuint (events.delivered + events.skipped, ==, 0);
-  g_mutex_unlock (&events.mutex);
+  gasync_mutex_unlock (&events.mutex);
   _gasync_interval_set_hook (NULL, NULL);
 }
 
