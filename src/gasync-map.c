@@ -278,10 +278,12 @@ static void
 map_start_item (Map          *map,
                 const GValue *item)
 {
-  GAsyncFuture *future = map->func (item, map->cancellable, map->user_data);
-  GAsyncFuture *watch;
+  GAsyncFuture *future;
   gboolean done;
 
+  /* The function, and our continuation, belong to the map's context. */
+  g_main_context_push_thread_default (map->context);
+  future = map->func (item, map->cancellable, map->user_data);
   if (!GASYNC_IS_FUTURE (future))
     {
       g_critical ("A GAsyncMapFunc returned something that is not a GAsyncFuture");
@@ -297,16 +299,14 @@ map_start_item (Map          *map,
 
   /* Given up while the function ran (the output was cancelled). */
   if (done)
+    gasync_future_cancel (future);
+  else
     {
-      gasync_future_cancel (future);
-      g_object_unref (future);
-      return;
+      map->n_in_flight++;
+      g_object_unref (gasync_future_on_settled (future, map_item_settled, map_ref (map), map_unref));
     }
-
-  map->n_in_flight++;
-  watch = gasync_future_on_settled (future, map_item_settled, map_ref (map), map_unref);
-  g_object_unref (watch);
   g_object_unref (future);
+  g_main_context_pop_thread_default (map->context);
 }
 
 static GAsyncFuture *
@@ -346,14 +346,14 @@ static void
 map_receive (Map *map)
 {
   GAsyncFuture *recv = gasync_receiver_recv_future (map->receiver);
-  GAsyncFuture *watch;
 
   gasync_mutex_lock (&map->mutex);
   map->receiving = g_object_ref (recv);
   gasync_mutex_unlock (&map->mutex);
 
-  watch = gasync_future_on_settled (recv, map_received, map_ref (map), map_unref);
-  g_object_unref (watch);
+  g_main_context_push_thread_default (map->context);
+  g_object_unref (gasync_future_on_settled (recv, map_received, map_ref (map), map_unref));
+  g_main_context_pop_thread_default (map->context);
   g_object_unref (recv);
 }
 
@@ -361,8 +361,6 @@ map_receive (Map *map)
 static void
 map_fill (Map *map)
 {
-  g_main_context_push_thread_default (map->context);
-
   while (!map_is_done (map) && !map->exhausted)
     {
       gboolean receiving = map->receiving != NULL;   /* set on this thread only */
@@ -387,7 +385,10 @@ map_fill (Map *map)
   if (map->exhausted && map->n_in_flight == 0)
     map_resolve (map);
 
-  g_main_context_pop_thread_default (map->context);
+  /* Done here (resolved, or given up while the function ran): whatever
+   * was pending when it gave up was cancelled, but nothing may have been. */
+  if (map_is_done (map))
+    map_release_func (map);
 }
 
 static GAsyncFuture *

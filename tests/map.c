@@ -18,6 +18,7 @@ typedef struct
   gint       max_seen;       /* atomic */
   guint      n_destroyed;
   GAsyncQueue *queue;        /* if set: promises go to a resolver thread */
+  GAsyncFuture *map;         /* the map, for functions that cancel it */
 } Work;
 
 static void
@@ -299,6 +300,41 @@ test_map_cancel_before_start (void)
 }
 
 static GAsyncFuture *
+start_item_then_cancel (const GValue *item,
+                        GCancellable *cancellable,
+                        gpointer      data)
+{
+  Work *work = data;
+  GAsyncFuture *future = start_item (item, cancellable, work);
+
+  if (g_value_get_int (item) == 0)
+    gasync_future_cancel (work->map);
+  return future;
+}
+
+static void
+test_map_cancel_inside_function (void)
+{
+  GValue *items = int_items (4);
+  g_autoptr(GAsyncFuture) map = NULL;
+  Work work;
+
+  g_test_summary ("A map cancelled while its function runs cancels what that call "
+                  "returned, starts nothing more, and frees the function's data");
+
+  work_init (&work);
+  map = gasync_future_map (items, 4, 0, start_item_then_cancel, &work, work_destroy);
+  work.map = map;
+  free_items (items, 4);
+  iterate_until_settled (map);
+  g_assert_true (was_cancelled (map));
+  g_assert_true (was_cancelled (work.promises->pdata[0]));
+  /* Nothing was in flight to run a continuation: the data goes anyway. */
+  assert_gave_up (&work, 1);
+  work_clear (&work);
+}
+
+static GAsyncFuture *
 start_object_item (const GValue *item,
                    GCancellable *cancellable,
                    gpointer      data)
@@ -434,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/map/first-error", test_map_first_error);
   g_test_add_func ("/map/cancel", test_map_cancel);
   g_test_add_func ("/map/cancel-before-start", test_map_cancel_before_start);
+  g_test_add_func ("/map/cancel-inside-function", test_map_cancel_inside_function);
   g_test_add_func ("/map/list-model", test_map_list_model);
   g_test_add_func ("/map/receiver-threads", test_map_receiver_threads);
 
