@@ -156,9 +156,12 @@ deadline_timer_new (gint64 deadline)
  * Cancelling the returned future removes the timer and cancels @future.
  * The returned future does not keep @future alive: whatever settles
  * @future does (if everyone drops it, it rejects with
- * %GASYNC_ERROR_DROPPED, and so does the returned future). The timer is
- * held by gasync's timer thread (see the section above) until it fires or
- * is removed, and holds the returned future until then.
+ * %GASYNC_ERROR_DROPPED, and so does the returned future). The timer runs
+ * on a thread of gasync's, which iterates a #GMainContext of its own, so
+ * the deadline fires whether or not any context of the program is
+ * iterated (a thread blocked in gasync_future_wait() is woken by it); it
+ * holds the returned future until it fires or is removed. This function
+ * may be called from any thread.
  *
  * Returns: (transfer full): @future bounded by the deadline
  *

@@ -159,8 +159,13 @@ interval_receiver_gone (gpointer  data,
  *
  * The interval stops when the receiver is closed with
  * gasync_receiver_close() (it notices at the next tick) or finalized (at
- * once): its timer is removed and nothing of it keeps running. The timer
- * runs on gasync's timer thread (see gasync_future_with_deadline()).
+ * once): its timer is removed and nothing of it keeps running.
+ *
+ * The timer runs on a thread of gasync's (the one of
+ * gasync_future_with_deadline()), so ticks are sent whether or not any
+ * context of the program is iterated; how they are received decides where
+ * the consumer's code runs. This function may be called from any thread,
+ * and the receiver used as any other.
  *
  * Returns: (transfer full): the receiver of the ticks
  *

@@ -479,8 +479,13 @@ invalid_argument (const char *what)
  * no items it resolves with an empty list. The first rejection rejects it
  * with a copy of that error, cancels the futures still pending and the
  * #GCancellable given to @func, and leaves the rest of @items unstarted;
- * cancelling the returned future does the same. See the section above for
- * the context @func runs on.
+ * cancelling the returned future does the same.
+ *
+ * @func, @destroy and the map's bookkeeping run on the #GMainContext that
+ * is thread-default now, in later iterations of it (never inside this
+ * call), with that context thread-default: it must be iterated for the
+ * map to progress, as gasync_block_on() does for its own. The returned
+ * future may be waited on and cancelled from any thread.
  *
  * Returns: (transfer full): a future of a #GListModel of the futures of
  *   @func, in input order
