@@ -64,7 +64,8 @@ typedef struct
   gulong          handler_id;     /* protected by mutex; 0 once claimed */
   gboolean        done;           /* protected by mutex: nothing more starts */
   GPtrArray      *started;        /* protected by mutex: each item's future, in input order */
-  GAsyncFuture   *receiving;      /* protected by mutex: the pending receive, if any */
+  GAsyncFuture   *receiving;      /* the pending receive, if any: written on the map's
+                                   * context with mutex held, read there without it */
   guint           max_in_flight;  /* immutable; 0 for no limit */
 
   /* The source of items: an array, or a receiver. */
