@@ -92,7 +92,7 @@ interval_tick (gpointer data)
   gint64 now = g_get_monotonic_time ();
   GValue value = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
-  gboolean sent;
+  gboolean sent, closed;
   gint64 tick;
 
   /* Handed over through the timer context, inside libglib. */
@@ -102,18 +102,20 @@ interval_tick (gpointer data)
   g_value_set_int64 (&value, tick);
   sent = gasync_sender_try_send (interval->sender, &value, &error);
   g_value_unset (&value);
-
-  /* Whoever frees the interval (interval_free) may be another thread. */
-  GASYNC_TSAN_RELEASE (interval);
-
-  if (!sent && !g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_FULL))
-    return G_SOURCE_REMOVE;   /* the receiver is closed */
+  closed = !sent && !g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_FULL);
 
   /* Grid points that passed while the timer thread was late are skipped
    * too: never more than one tick per dispatch. */
-  interval->next = tick + ((MAX (now, tick) - tick) / interval->period + 1) * interval->period;
-  g_source_set_ready_time (g_main_current_source (), interval->next);
+  if (!closed)
+    {
+      interval->next = tick + ((MAX (now, tick) - tick) / interval->period + 1) * interval->period;
+      g_source_set_ready_time (g_main_current_source (), interval->next);
+    }
+
+  /* Whoever frees the interval (interval_free) may be another thread. */
   GASYNC_TSAN_RELEASE (interval);
+  if (closed)
+    return G_SOURCE_REMOVE;
 
   interval_report (sent ? GASYNC_INTERVAL_TICK_DELIVERED : GASYNC_INTERVAL_TICK_SKIPPED, tick);
   return G_SOURCE_CONTINUE;
