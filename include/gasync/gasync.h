@@ -22,5 +22,7 @@
 #include "gasync-task-group.h"
 #include "gasync-watch.h"
 #include "gasync-broadcast.h"
+#include "gasync-deadline.h"
+#include "gasync-map.h"
 
 #undef GASYNC_INSIDE

@@ -317,6 +317,51 @@ static async void test_watch_broadcast () throws Error {
     check (ordered && received + missed == 1000, "broadcast: received + missed == sent, in order");
 }
 
+/* Deadlines, intervals and the bounded map. The map runs on this (the
+ * default) context: its function is called between the yields. */
+static async void test_deadline_and_map () throws Error {
+    var never = new GAsync.Promise ();
+    var bounded = never.with_deadline (get_monotonic_time () + 20000);
+    Value value;
+    try {
+        yield bounded.wait_async (null, out value);
+        check (false, "with_deadline times out");
+    } catch (GAsync.Error.TIMED_OUT e) {
+        check (never.get_state () == GAsync.FutureState.REJECTED,
+               "with_deadline times out and cancels the future");
+    }
+
+    var ticks = GAsync.interval_new (5);
+    yield ticks.recv_async (null, out value);
+    int64 first = value.get_int64 ();
+    yield ticks.recv_async (null, out value);
+    check (value.get_int64 () > first && (value.get_int64 () - first) % 5000 == 0,
+           "interval ticks on its grid");
+    ticks.close ();
+
+    Value[] items = new Value[5];
+    for (int i = 0; i < 5; i++) {
+        items[i] = Value (typeof (int));
+        items[i].set_int (i);
+    }
+    int in_flight = 0, max_seen = 0;
+    var map = GAsync.Future.map (items, 2, (item, cancellable) => {
+        in_flight++;
+        max_seen = int.max (max_seen, in_flight);
+        int n = item.get_int ();
+        return GAsync.timeout_new (5 - n).and_then ((done) => {
+            in_flight--;
+            return new GAsync.Future.for_int (n * n);
+        });
+    });
+    yield map.wait_async (null, out value);
+    var results = (ListModel) value.get_object ();
+    bool in_order = results.get_n_items () == 5;
+    for (uint i = 0; i < results.get_n_items (); i++)
+        in_order = in_order && ((GAsync.Future) results.get_item (i)).get_int () == i * i;
+    check (in_order && max_seen <= 2, "Future.map keeps input order, at most 2 in flight");
+}
+
 int main () {
     var loop = new MainLoop ();
     try {
@@ -340,6 +385,7 @@ static async void run_all () {
         yield test_channel ();
         yield test_limiter ();
         yield test_watch_broadcast ();
+        yield test_deadline_and_map ();
     } catch (Error e) {
         check (false, e.message);
     }
