@@ -762,7 +762,7 @@ gasync_block_on_value (GAsyncFunc     func,
  * running (the main thread, typically before checking for leaks), or to
  * choose its own bound.
  *
- * Returns: %TRUE if nothing given up on is left
+ * Returns: (skip): %TRUE if nothing given up on is left
  *
  * Since: 0.1
  */
