@@ -197,8 +197,16 @@ waiter_notify (GAsyncNotify *notify,
                GAsyncFuture *completed)
 {
   Waiter *waiter = (Waiter *) notify;
+  const GError *error = gasync_future_get_error (completed);
 
-  waiter->completed = g_object_ref (completed);
+  /* Dropped: @completed is inside its dispose, on the thread that dropped
+   * it. A reference taken here could make the waiting thread finalize it
+   * while that thread is still inside g_object_unref() (issue 10, bug 1),
+   * so keep a copy of the outcome instead. */
+  if (g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED))
+    waiter->completed = gasync_future_new_for_error (g_error_copy (error));
+  else
+    waiter->completed = g_object_ref (completed);
   g_atomic_int_set (&waiter->done, TRUE);
   /* Settled from inside our own iteration (the usual case for GIO work):
    * the loop checks done when the iteration returns, no wakeup needed. */

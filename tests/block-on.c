@@ -1269,7 +1269,7 @@ main (int   argc,
   g_test_add_func ("/block-on/threads", test_threads);
   g_test_add_func ("/block-on/gio/file", test_gio_file);
   g_test_add_func ("/block-on/gio/file-missing", test_gio_file_missing);
-  g_test_add_func ("/block-on/gio/subprocess", test_gio_subprocess);
+  g_test_add_func ("/block-on/gio/child-process", test_gio_subprocess);
   g_test_add_func ("/block-on/gio/socket", test_gio_socket);
   g_test_add_func ("/block-on/cancel/while-waiting", test_cancel);
   g_test_add_func ("/block-on/cancel/ignored-by-work", test_cancel_ignored_by_work);
