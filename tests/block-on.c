@@ -1108,9 +1108,16 @@ test_cancellable_nested (void)
  * on the context that was thread-default when it started. */
 typedef struct
 {
-  gint promise_alive;   /* atomic */
-  gint task_alive;      /* atomic */
+  gint            promise_alive;  /* atomic */
+  GAsyncTestLatch task_gone;      /* GIO's thread pool may drop it last */
 } Abandoned;
+
+static void
+open_latch_on_finalize (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  gasync_test_latch_open (data);
+}
 
 static void
 clear_flag_on_finalize_atomic (gpointer  data,
@@ -1154,9 +1161,9 @@ start_gio_until_cancelled (GCancellable *cancellable,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, gasync_promise_gio_callback,
                                       g_object_ref (promise));
 
-  ab->promise_alive = ab->task_alive = TRUE;
+  ab->promise_alive = TRUE;
   g_object_weak_ref (G_OBJECT (promise), clear_flag_on_finalize_atomic, &ab->promise_alive);
-  g_object_weak_ref (G_OBJECT (task), clear_flag_on_finalize_atomic, &ab->task_alive);
+  g_object_weak_ref (G_OBJECT (task), open_latch_on_finalize, &ab->task_gone);
   g_task_run_in_thread (task, wait_for_cancel_in_thread);
   return GASYNC_FUTURE (promise);
 }
@@ -1177,14 +1184,17 @@ test_drain_after_timeout (void)
   g_autoptr(GError) error = NULL;
   Abandoned ab;
 
+  gasync_test_latch_init (&ab.task_gone);
   give_up_on_gio_work (&ab);
   /* Its callback can only run on the private context. */
   g_assert_true (g_atomic_int_get (&ab.promise_alive));
 
+  /* The drain ran the callback, which let go of the promise. */
   g_assert_true (gasync_block_on_drain (60 * 1000, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (g_atomic_int_get (&ab.promise_alive));
-  g_assert_false (g_atomic_int_get (&ab.task_alive));
+  g_assert_true (gasync_test_latch_wait (&ab.task_gone, 60 * 1000));
+  gasync_test_latch_clear (&ab.task_gone);
 
   /* Nothing left: at once. */
   g_assert_true (gasync_block_on_drain (0, NULL, &error));
@@ -1204,9 +1214,11 @@ test_drain_at_thread_exit (void)
   Abandoned ab;
 
   /* The thread exits without draining: its exit does. */
+  gasync_test_latch_init (&ab.task_gone);
   g_thread_join (g_thread_new ("gives-up", give_up_and_exit, &ab));
   g_assert_false (g_atomic_int_get (&ab.promise_alive));
-  g_assert_false (g_atomic_int_get (&ab.task_alive));
+  g_assert_true (gasync_test_latch_wait (&ab.task_gone, 60 * 1000));
+  gasync_test_latch_clear (&ab.task_gone);
 }
 
 static void
