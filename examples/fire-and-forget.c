@@ -20,6 +20,10 @@
  * runtime cancels the tasks still running, so the Rust program never
  * prints the second line, while gasync_runtime_shutdown() drains the
  * runtime, so the detached task finishes first.
+ *
+ * The Rust program relies on its 100 ms sleep to print its lines in that
+ * order, which a loaded machine does not promise: here the task also
+ * waits for a promise that main resolves once its own line is out.
  */
 
 #include <gasync/gasync.h>
@@ -32,14 +36,17 @@ print_completed (GAsyncFuture *slept,
   return NULL;
 }
 
-/* Runs on a worker: the sleep and what follows it complete there. */
+/* Runs on a worker: the sleep and what follows it complete there. It
+ * prints once it has slept and main has printed (@user_data resolved). */
 static GAsyncFuture *
 my_async_function (GCancellable *cancellable,
                    gpointer      user_data)
 {
+  GAsyncFuture *main_printed = user_data;
   g_autoptr(GAsyncFuture) sleep = gasync_timeout_new (100);
+  g_autoptr(GAsyncFuture) both = gasync_join (sleep, main_printed, NULL);
 
-  return gasync_future_and_then (sleep, print_completed, NULL, NULL);
+  return gasync_future_and_then (both, print_completed, NULL, NULL);
 }
 
 static GAsyncFuture *
@@ -47,10 +54,13 @@ main_async (GCancellable *cancellable,
             gpointer      user_data)
 {
   GAsyncRuntime *runtime = user_data;
+  g_autoptr(GAsyncPromise) printed = gasync_promise_new ();
 
   /* Fire and forget: dropping the handle detaches the task. */
-  g_object_unref (gasync_runtime_spawn (runtime, my_async_function, NULL, NULL));
+  g_object_unref (gasync_runtime_spawn (runtime, my_async_function,
+                                        g_object_ref (printed), g_object_unref));
   g_print ("Main function continues execution.\n");
+  gasync_promise_resolve_boolean (printed, TRUE);
 
   return gasync_future_new_for_boolean (TRUE);
 }

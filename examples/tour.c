@@ -258,23 +258,28 @@ background_job (GCancellable *cancellable,
                 gpointer      user_data)
 {
   /* Runs on a worker, with the worker's context thread-default: the
-   * continuation below runs there too. */
+   * continuation below runs there too. It also waits until main has said
+   * that it carries on (@user_data resolved): the 100 ms alone would not
+   * keep the lines in order on a loaded machine. */
+  GAsyncFuture *main_said = user_data;
   g_autoptr(GAsyncFuture) sleep = gasync_timeout_new (100);
+  g_autoptr(GAsyncFuture) both = gasync_join (sleep, main_said, NULL);
 
-  return gasync_future_and_then (sleep, announce_done, NULL, NULL);
+  return gasync_future_and_then (both, announce_done, NULL, NULL);
 }
 
 static gboolean
 step_spawn (GError **error)
 {
+  g_autoptr(GAsyncPromise) said = gasync_promise_new ();
   g_autoptr(GAsyncFuture) handle = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
 
   say ("spawn: a 100 ms job on the default runtime, fire-and-forget");
-  handle = gasync_spawn (background_job, NULL, NULL);
+  handle = gasync_spawn (background_job, g_object_ref (said), g_object_unref);
   say ("  main thread carries on at once (the job is %s)",
-       gasync_future_get_state (handle) == GASYNC_FUTURE_PENDING
-       ? "still running" : "already done");
+       gasync_future_get_state (handle) == GASYNC_FUTURE_PENDING ? "still running" : "already done");
+  gasync_promise_resolve_boolean (said, TRUE);
   /* The handle is also a join handle: wait for it here, blocking this
    * thread only (nothing is iterated). */
   if (!gasync_future_wait (handle, NULL, &value, error))

@@ -882,6 +882,378 @@ test_null_value_with_timeout (void)
   g_clear_object (&never);
 }
 
+/* Giving up cancels the work (issue 10, bug 2) */
+
+/* A blocking task of 100 steps of 10 ms that checks its cancellable
+ * before each step. After step 5 it waits at @gate, which the test opens
+ * only once block_on has given up: with the work's future cancelled, it
+ * stops there; left running, it does all 100 steps. */
+typedef struct
+{
+  GAsyncRuntime   *rt;
+  GCancellable    *cancel_at_step_2;  /* the caller's, or NULL */
+  GAsyncTestLatch  started;
+  GAsyncTestLatch  gate;
+  GAsyncTestLatch  finished;
+  gint             steps;             /* atomic */
+  gint             saw_cancel;        /* atomic */
+} Slow;
+
+static void
+slow_init (Slow *slow)
+{
+  memset (slow, 0, sizeof *slow);
+  slow->rt = gasync_runtime_new (1);
+  gasync_test_latch_init (&slow->started);
+  gasync_test_latch_init (&slow->gate);
+  gasync_test_latch_init (&slow->finished);
+}
+
+static void
+slow_clear (Slow *slow)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gasync_runtime_shutdown (slow->rt, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&slow->rt);
+  gasync_test_latch_clear (&slow->started);
+  gasync_test_latch_clear (&slow->gate);
+  gasync_test_latch_clear (&slow->finished);
+}
+
+static gboolean
+slow_steps (GCancellable  *cancellable,
+            GValue        *result,
+            gpointer       data,
+            GError       **error)
+{
+  Slow *slow = data;
+  gboolean ok = TRUE;
+
+  gasync_test_latch_open (&slow->started);
+  for (guint i = 0; i < 100; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          g_atomic_int_set (&slow->saw_cancel, TRUE);
+          ok = FALSE;
+          break;
+        }
+      if (i == 2 && slow->cancel_at_step_2 != NULL)
+        g_cancellable_cancel (slow->cancel_at_step_2);
+      if (i == 5)
+        g_assert_true (gasync_test_latch_wait (&slow->gate, 60 * 1000));
+      g_usleep (10 * 1000);  /* the work itself */
+      g_atomic_int_inc (&slow->steps);
+    }
+  gasync_test_latch_open (&slow->finished);
+  return ok;
+}
+
+/* Returns the task's handle, and gives block_on's cancellable to nobody:
+ * only cancelling the handle reaches the task. */
+static GAsyncFuture *
+start_slow_task (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  Slow *slow = user_data;
+  GAsyncFuture *handle = gasync_runtime_spawn_blocking (slow->rt, slow_steps, slow, NULL);
+
+  /* Running before block_on starts its clock. */
+  g_assert_true (gasync_test_latch_wait (&slow->started, 60 * 1000));
+  return handle;
+}
+
+static void
+assert_slow_stopped (Slow *slow)
+{
+  gasync_test_latch_open (&slow->gate);
+  g_assert_true (gasync_test_latch_wait (&slow->finished, 60 * 1000));
+  g_assert_true (g_atomic_int_get (&slow->saw_cancel));
+  g_assert_cmpint (g_atomic_int_get (&slow->steps), <=, 6);
+}
+
+static void
+test_timeout_cancels_work (void)
+{
+  g_autoptr(GError) error = NULL;
+  Slow slow;
+
+  slow_init (&slow);
+  g_assert_false (gasync_block_on_with_timeout (start_slow_task, &slow, 50, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  assert_slow_stopped (&slow);
+  slow_clear (&slow);
+}
+
+static void
+test_cancel_cancels_work (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  Slow slow;
+
+  slow_init (&slow);
+  slow.cancel_at_step_2 = cancellable;
+  g_assert_false (gasync_block_on (start_slow_task, &slow, cancellable, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_slow_stopped (&slow);
+  slow_clear (&slow);
+}
+
+/* The start function always gets a cancellable (issue 10, bug 5) */
+
+typedef struct
+{
+  GCancellable *seen;         /* not owned */
+  gboolean      keep;         /* keep a reference, as running GIO work does */
+  gboolean      connect;      /* leave a handler connected */
+  GCancellable *kept;         /* owned, with keep */
+} Given;
+
+static void
+count_cancel (GCancellable *cancellable,
+              gpointer      data)
+{
+}
+
+static GAsyncFuture *
+start_recording_cancellable (GCancellable *cancellable,
+                             gpointer      user_data)
+{
+  Given *given = user_data;
+
+  g_assert_true (G_IS_CANCELLABLE (cancellable));
+  g_assert_false (g_cancellable_is_cancelled (cancellable));
+  g_assert_false (g_signal_has_handler_pending (cancellable, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE),
+                                                0, TRUE));
+  given->seen = cancellable;
+  if (given->keep)
+    given->kept = g_object_ref (cancellable);
+  if (given->connect)
+    g_cancellable_connect (cancellable, G_CALLBACK (count_cancel), NULL, NULL);
+  return gasync_future_new_for_int (1);
+}
+
+static void
+set_flag_on_finalize (gpointer  data,
+                      GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
+static void
+test_cancellable_always_given (void)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncPromise *never = NULL;
+  Given first = { NULL }, again = { NULL }, kept = { NULL, TRUE }, other = { NULL };
+  gint finalized = FALSE;
+
+  /* No cancellable and no timeout from the caller: one of gasync's. */
+  g_assert_true (gasync_block_on (start_recording_cancellable, &first, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (first.seen);
+
+  /* Left clean, it is reused by the next call on this thread. */
+  g_object_weak_ref (G_OBJECT (first.seen), set_flag_on_finalize, &finalized);
+  g_assert_true (gasync_block_on (start_recording_cancellable, &again, NULL, NULL, &error));
+  g_assert_true (again.seen == first.seen);
+  g_assert_false (finalized);
+
+  /* Still held by the work: not given to the next call. */
+  g_assert_true (gasync_block_on (start_recording_cancellable, &kept, NULL, NULL, &error));
+  g_assert_true (gasync_block_on (start_recording_cancellable, &other, NULL, NULL, &error));
+  g_assert_true (other.seen != kept.seen);
+  g_clear_object (&kept.kept);
+
+  /* With a handler left connected: the next call gets a clean one (the
+   * start function asserts it). */
+  memset (&kept, 0, sizeof kept);
+  kept.connect = TRUE;
+  g_assert_true (gasync_block_on (start_recording_cancellable, &kept, NULL, NULL, &error));
+  g_assert_true (gasync_block_on (start_recording_cancellable, &other, NULL, NULL, &error));
+
+  /* Cancelled by a timeout: the next call gets one that is not (asserted
+   * by the start function). */
+  g_assert_false (gasync_block_on_with_timeout (start_never, &never, 1, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_clear_object (&never);
+  g_assert_true (gasync_block_on (start_recording_cancellable, &other, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static GAsyncFuture *
+start_nested_recording (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  Given *inner = user_data;
+
+  g_assert_true (G_IS_CANCELLABLE (cancellable));
+  g_assert_true (gasync_block_on (start_recording_cancellable, inner, NULL, NULL, NULL));
+  g_assert_true (inner->seen != cancellable);
+  return gasync_future_new_for_int (2);
+}
+
+static void
+test_cancellable_nested (void)
+{
+  Given inner = { NULL };
+
+  g_assert_true (gasync_block_on (start_nested_recording, &inner, NULL, NULL, NULL));
+  g_assert_nonnull (inner.seen);
+}
+
+/* Work given up on is drained (issue 10, bug 6) */
+
+/* GIO work on the private context: a GTask whose thread waits until it is
+ * cancelled, then returns; its callback (resolving a promise) is queued
+ * on the context that was thread-default when it started. */
+typedef struct
+{
+  gint            promise_alive;  /* atomic */
+  GAsyncTestLatch task_gone;      /* GIO's thread pool may drop it last */
+} Abandoned;
+
+static void
+open_latch_on_finalize (gpointer  data,
+                        GObject  *where_the_object_was)
+{
+  gasync_test_latch_open (data);
+}
+
+static void
+clear_flag_on_finalize_atomic (gpointer  data,
+                               GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) data, FALSE);
+}
+
+static void
+open_latch_on_cancel (GCancellable *cancellable,
+                      gpointer      data)
+{
+  GASYNC_TSAN_ACQUIRE (cancellable);
+  gasync_test_latch_open (data);
+}
+
+static void
+wait_for_cancel_in_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  GAsyncTestLatch cancelled;
+  gulong handler;
+
+  gasync_test_latch_init (&cancelled);
+  GASYNC_TSAN_RELEASE (cancellable);
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (open_latch_on_cancel), &cancelled, NULL);
+  g_assert_true (gasync_test_latch_wait (&cancelled, 60 * 1000));
+  g_cancellable_disconnect (cancellable, handler);
+  gasync_test_latch_clear (&cancelled);
+  g_task_return_error_if_cancelled (task);
+}
+
+static GAsyncFuture *
+start_gio_until_cancelled (GCancellable *cancellable,
+                           gpointer      user_data)
+{
+  Abandoned *ab = user_data;
+  GAsyncPromise *promise = gasync_promise_new ();
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, gasync_promise_gio_callback,
+                                      g_object_ref (promise));
+
+  ab->promise_alive = TRUE;
+  g_object_weak_ref (G_OBJECT (promise), clear_flag_on_finalize_atomic, &ab->promise_alive);
+  g_object_weak_ref (G_OBJECT (task), open_latch_on_finalize, &ab->task_gone);
+  g_task_run_in_thread (task, wait_for_cancel_in_thread);
+  return GASYNC_FUTURE (promise);
+}
+
+static void
+give_up_on_gio_work (Abandoned *ab)
+{
+  GError *error = NULL;
+
+  g_assert_false (gasync_block_on_with_timeout (start_gio_until_cancelled, ab, 10, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+}
+
+static void
+test_drain_after_timeout (void)
+{
+  g_autoptr(GError) error = NULL;
+  Abandoned ab;
+
+  gasync_test_latch_init (&ab.task_gone);
+  give_up_on_gio_work (&ab);
+  /* Its callback can only run on the private context. */
+  g_assert_true (g_atomic_int_get (&ab.promise_alive));
+
+  /* The drain ran the callback, which let go of the promise. */
+  g_assert_true (gasync_block_on_drain (60 * 1000, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_atomic_int_get (&ab.promise_alive));
+  g_assert_true (gasync_test_latch_wait (&ab.task_gone, 60 * 1000));
+  gasync_test_latch_clear (&ab.task_gone);
+
+  /* Nothing left: at once. */
+  g_assert_true (gasync_block_on_drain (0, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+give_up_and_exit (gpointer data)
+{
+  give_up_on_gio_work (data);
+  return NULL;
+}
+
+static void
+test_drain_at_thread_exit (void)
+{
+  Abandoned ab;
+
+  /* The thread exits without draining: its exit does. */
+  gasync_test_latch_init (&ab.task_gone);
+  g_thread_join (g_thread_new ("gives-up", give_up_and_exit, &ab));
+  g_assert_false (g_atomic_int_get (&ab.promise_alive));
+  g_assert_true (gasync_test_latch_wait (&ab.task_gone, 60 * 1000));
+  gasync_test_latch_clear (&ab.task_gone);
+}
+
+static void
+test_drain_bounded (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  GAsyncPromise *never = NULL;
+
+  /* Given up on, but still held (here by the test): it never goes. */
+  g_assert_false (gasync_block_on_with_timeout (start_never, &never, 1, NULL, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (never)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_false (gasync_block_on_drain (1, NULL, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (gasync_block_on_drain (0, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Let go of: drained. */
+  g_clear_object (&never);
+  g_assert_true (gasync_block_on_drain (0, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_preconditions (void)
 {
@@ -914,13 +1286,20 @@ main (int   argc,
   g_test_add_func ("/block-on/threads", test_threads);
   g_test_add_func ("/block-on/gio/file", test_gio_file);
   g_test_add_func ("/block-on/gio/file-missing", test_gio_file_missing);
-  g_test_add_func ("/block-on/gio/subprocess", test_gio_subprocess);
+  g_test_add_func ("/block-on/gio/child-process", test_gio_subprocess);
   g_test_add_func ("/block-on/gio/socket", test_gio_socket);
   g_test_add_func ("/block-on/cancel/while-waiting", test_cancel);
   g_test_add_func ("/block-on/cancel/ignored-by-work", test_cancel_ignored_by_work);
   g_test_add_func ("/block-on/cancel/already", test_already_cancelled);
   g_test_add_func ("/block-on/timeout/reached", test_timeout);
   g_test_add_func ("/block-on/timeout/not-reached", test_timeout_not_reached);
+  g_test_add_func ("/block-on/timeout/cancels-work", test_timeout_cancels_work);
+  g_test_add_func ("/block-on/cancel/cancels-work", test_cancel_cancels_work);
+  g_test_add_func ("/block-on/cancellable/always-given", test_cancellable_always_given);
+  g_test_add_func ("/block-on/cancellable/nested", test_cancellable_nested);
+  g_test_add_func ("/block-on/drain/after-timeout", test_drain_after_timeout);
+  g_test_add_func ("/block-on/drain/at-thread-exit", test_drain_at_thread_exit);
+  g_test_add_func ("/block-on/drain/bounded", test_drain_bounded);
   g_test_add_func ("/block-on/refused/dropped-at-once", test_dropped_at_once);
   g_test_add_func ("/block-on/refused/dropped-while-waiting", test_dropped_while_waiting);
   g_test_add_func ("/block-on/refused/null-future", test_null_future);

@@ -41,5 +41,9 @@ GAsyncFuture *gasync_block_on_future         (GAsyncFunc     func,
                                               gpointer       user_data,
                                               guint          timeout_msec,
                                               GCancellable  *cancellable) G_GNUC_WARN_UNUSED_RESULT;
+GASYNC_AVAILABLE_IN_ALL
+gboolean      gasync_block_on_drain          (guint          timeout_msec,
+                                              GCancellable  *cancellable,
+                                              GError       **error);
 
 G_END_DECLS

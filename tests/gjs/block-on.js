@@ -91,6 +91,11 @@ test('block_on does not dispatch the caller\'s context', () => {
 // with two nested Gio.ListStore.sort() calls), so a block_on start
 // function must not call block_on itself. C and Python nest fine.
 
+test('block_on_drain with nothing given up on returns at once', () => {
+    // Does not throw (its gboolean only mirrors the error).
+    GAsync.block_on_drain(0, null);
+});
+
 test('a timeout cancels the work\'s cancellable', () => {
     let given = null;
     assertThrowsGError(() => GAsync.block_on(cancellable => {
@@ -98,6 +103,17 @@ test('a timeout cancels the work\'s cancellable', () => {
         return GAsync.Promise.new();
     }, 20, null), GAsync.Error, GAsync.Error.TIMED_OUT);
     assertEquals(given.is_cancelled(), true);
+});
+
+test('a timeout cancels the work\'s future, which block_on_drain waits for', () => {
+    const kept = [];
+    assertThrowsGError(() => GAsync.block_on(() => {
+        kept.push(GAsync.Promise.new());
+        return kept[0];
+    }, 20, null), GAsync.Error, GAsync.Error.TIMED_OUT);
+    assertEquals(kept[0].get_state(), GAsync.FutureState.REJECTED);
+    // Held here, so never let go of: the drain gives up after its timeout.
+    assertThrowsGError(() => GAsync.block_on_drain(10, null), GAsync.Error, GAsync.Error.TIMED_OUT);
 });
 
 test('cancelled while waiting, and already cancelled', () => {

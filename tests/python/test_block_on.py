@@ -154,3 +154,44 @@ def test_block_on_is_refused_on_a_runtime_worker():
     with pytest.raises(GLib.Error) as info:
         handle.result(timeout=10)
     helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.WOULD_DEADLOCK))
+
+
+def _give_up_and_drain():
+    # Nothing given up on yet on this thread: at once (the gboolean is
+    # skipped: it only mirrors the error).
+    assert GAsync.block_on_drain(0, None) is None
+    keep = []
+
+    def start():
+        keep.append(GAsync.Promise())
+        return keep[-1]
+
+    with pytest.raises(GLib.Error) as info:
+        GAsync.block_on(start, timeout=0.01)
+    helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.TIMED_OUT))
+    # Giving up cancelled the future the function returned...
+    assert keep[0].get_state() == GAsync.FutureState.REJECTED
+    # ...which is still held here, so a drain cannot finish it.
+    with pytest.raises(GLib.Error) as info:
+        GAsync.block_on_drain(10, None)
+    helpers.raises_gerror(info, helpers.gasync_error(GAsync.Error.TIMED_OUT))
+    keep.clear()
+    GAsync.block_on_drain(10000, None)
+
+
+def test_block_on_drain_finishes_work_given_up_on():
+    # On a thread of its own: what earlier tests gave up on on this one
+    # may still be held by their frames.
+    failures = []
+
+    def body():
+        try:
+            _give_up_and_drain()
+        except BaseException as exc:  # noqa: B902
+            failures.append(exc)
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

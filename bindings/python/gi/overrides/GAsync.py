@@ -489,8 +489,10 @@ def block_on(fn, *args, timeout=None, cancellable=None):
     may also be a future, which is then waited for.
 
     Raises the future's error as GLib.Error, or the exception *fn* raised.
-    *timeout* is in seconds (GASYNC_ERROR_TIMED_OUT after it, and the
-    work's cancellable is cancelled).
+    *timeout* is in seconds (GASYNC_ERROR_TIMED_OUT after it; the work's
+    cancellable and the future *fn* returned are cancelled, and what the
+    work leaves queued on the private context runs at the next block_on,
+    at GAsync.block_on_drain() or when the thread exits).
     """
     if isinstance(fn, GAsync.Future):
         if args:
