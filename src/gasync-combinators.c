@@ -189,7 +189,7 @@ comb_withdraw_pending (Combinator *comb)
       Node *node = &comb->nodes[i];
 
       /* Withdrawn: its notify, which held a reference, never runs. */
-      if (_gasync_link_withdraw (&node->link, node->input, &node->notify))
+      if (_gasync_link_withdraw (&node->link, &node->input, &node->notify))
         comb_unref (comb);
     }
 }
@@ -281,7 +281,7 @@ comb_watch_input (Combinator   *comb,
    * input registered earlier) may be trying to pin this node. */
   g_atomic_int_set (&node->link, GASYNC_LINK_LINKED);
   g_atomic_int_inc (&comb->ref_count);
-  _gasync_future_add_notify (input, &node->notify);
+  _gasync_future_add_dependent (input, &node->notify);
 }
 
 /* Every input is watched: settles what an early decision left behind, and
@@ -313,7 +313,7 @@ combine (CombKind       kind,
   Combinator *comb = comb_new (kind, n_futures);
   GAsyncFuture *output = g_object_ref (comb->output);
 
-  _gasync_future_add_producer_notify (output, &comb->output_notify);
+  _gasync_future_add_notify (output, &comb->output_notify);
 
   for (guint i = 0; i < n_futures; i++)
     comb_watch_input (comb, i, futures[i]);
@@ -623,7 +623,7 @@ timer_new (guint    msec,
   timer->source = g_timeout_source_new (msec);
   g_source_set_static_name (timer->source, reject ? "[gasync] future timeout" : "[gasync] timeout future");
   g_source_set_callback (timer->source, timer_fire, timer, timer_unref);
-  _gasync_future_add_producer_notify (future, &timer->notify);
+  _gasync_future_add_notify (future, &timer->notify);
 
   /* Once attached, the timer may fire and be freed at any moment: touch
    * nothing of it afterwards. */
@@ -822,7 +822,7 @@ gasync_future_new_for_cancellable (GCancellable *cancellable)
   watch->cancellable = g_object_ref (cancellable);
   g_mutex_init (&watch->mutex);
   watch->ref_count = 2;
-  _gasync_future_add_producer_notify (future, &watch->notify);
+  _gasync_future_add_notify (future, &watch->notify);
 
   /* If it is cancelled meanwhile, the handler runs inside connect and the
    * data is dropped at once (id 0). */

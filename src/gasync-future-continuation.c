@@ -167,7 +167,7 @@ continuation_derived_settled (GAsyncNotify *notify,
 {
   Continuation *cont = (Continuation *) ((char *) notify - G_STRUCT_OFFSET (Continuation, on_derived));
 
-  if (_gasync_link_withdraw (&cont->link, cont->future, &cont->node.notify))
+  if (_gasync_link_withdraw (&cont->link, &cont->future, &cont->node.notify))
     continuation_queue (cont, completed, continuation_run_withdrawn);
   continuation_unref (cont);
 }
@@ -195,8 +195,8 @@ future_add_continuation (GAsyncFuture         *self,
   cont->link = GASYNC_LINK_LINKED;
   cont->ref_count = 2;
   /* Nobody else has derived yet: it is pending. */
-  _gasync_future_add_producer_notify (derived, &cont->on_derived);
-  _gasync_future_add_notify (self, &cont->node.notify);
+  _gasync_future_add_notify (derived, &cont->on_derived);
+  _gasync_future_add_dependent (self, &cont->node.notify);
 
   return derived;
 }

@@ -48,14 +48,17 @@ struct _GAsyncNotify
   GAsyncNotifyFunc  func;
 };
 
-/* Adds a dependent: @future's outcome is wanted by a continuation, a
- * combinator, a waiter. Dependents are counted; see _gasync_future_withdraw(). */
+/* Adds a notify that is not counted as a dependent: for whatever settles
+ * @future, to learn that it was settled another way (cancelled), which
+ * must own a reference on @future until the notify has run. */
 void          _gasync_future_add_notify         (GAsyncFuture  *future,
                                                  GAsyncNotify  *notify);
-/* Adds a notify for whatever settles @future, to learn that it was settled
- * another way (cancelled): not a dependent, and it must own a reference on
- * @future until it has run. */
-void          _gasync_future_add_producer_notify (GAsyncFuture *future,
+/* Adds a dependent: a notify for something that wants @future's outcome
+ * (a continuation, a combinator, a waiter). Dependents are counted, and
+ * only they may be withdrawn; see _gasync_future_withdraw(). (block_on's
+ * waiter and the runtime's task job still use _gasync_future_add_notify()
+ * and so are not counted yet.) */
+void          _gasync_future_add_dependent      (GAsyncFuture  *future,
                                                  GAsyncNotify  *notify);
 /* Removes the dependent @notify from @future's list if it is still there
  * (returns FALSE if @future settled, and so ran or is running it). If that
@@ -84,11 +87,13 @@ enum {
 };
 /* In the notify, first thing. */
 void          _gasync_link_notified             (gint          *link);
-/* Withdraws @notify from @source (see _gasync_future_withdraw(), with
- * cancel_if_orphaned). Returns TRUE if it did: @notify will never run. */
-gboolean      _gasync_link_withdraw             (gint          *link,
-                                                 GAsyncFuture  *source,
-                                                 GAsyncNotify  *notify);
+/* Withdraws @notify from *@source (see _gasync_future_withdraw(), with
+ * cancel_if_orphaned). *@source is read only once the link is pinned (the
+ * notify may reuse the field once it ran). Returns TRUE if it did: @notify
+ * will never run. */
+gboolean      _gasync_link_withdraw             (gint                *link,
+                                                 GAsyncFuture *const *source,
+                                                 GAsyncNotify        *notify);
 
 /* A pending future of the base type, which the caller settles with the
  * functions below: how every derived future is made (continuations,

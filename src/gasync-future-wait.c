@@ -161,7 +161,7 @@ gasync_future_wait_async (GAsyncFuture        *future,
                                              wait, wait_async_unref);
     }
 
-  _gasync_future_add_notify (future, &wait->job.node.notify);
+  _gasync_future_add_dependent (future, &wait->job.node.notify);
 }
 
 /**
@@ -270,7 +270,7 @@ blocking_wait_until_woken (GAsyncFuture *future,
   g_cond_init (&wait->cond);
   wait->notify.func = blocking_wait_notify;
   wait->ref_count = 2;
-  _gasync_future_add_notify (future, &wait->notify);
+  _gasync_future_add_dependent (future, &wait->notify);
 
   if (cancellable != NULL)
     {

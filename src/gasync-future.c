@@ -486,14 +486,14 @@ void
 _gasync_future_add_notify (GAsyncFuture *self,
                            GAsyncNotify *notify)
 {
-  future_add_notify (self, notify, WORD_DEP_ONE);
+  future_add_notify (self, notify, 0);
 }
 
 void
-_gasync_future_add_producer_notify (GAsyncFuture *self,
-                                    GAsyncNotify *notify)
+_gasync_future_add_dependent (GAsyncFuture *self,
+                              GAsyncNotify *notify)
 {
-  future_add_notify (self, notify, 0);
+  future_add_notify (self, notify, WORD_DEP_ONE);
 }
 
 /* Cancels the locked, pending @self in place, unlocks it and runs what
@@ -598,9 +598,9 @@ _gasync_link_notified (gint *link)
 }
 
 gboolean
-_gasync_link_withdraw (gint         *link,
-                       GAsyncFuture *source,
-                       GAsyncNotify *notify)
+_gasync_link_withdraw (gint                *link,
+                       GAsyncFuture *const *source,
+                       GAsyncNotify        *notify)
 {
   gboolean withdrawn;
 
@@ -608,7 +608,7 @@ _gasync_link_withdraw (gint         *link,
    * @notify first, which waits for the unpin. */
   if (!g_atomic_int_compare_and_exchange (link, GASYNC_LINK_LINKED, GASYNC_LINK_PINNED))
     return FALSE;
-  withdrawn = _gasync_future_withdraw (source, notify, TRUE);
+  withdrawn = _gasync_future_withdraw (*source, notify, TRUE);
   g_atomic_int_set (link, withdrawn ? GASYNC_LINK_DONE : GASYNC_LINK_LINKED);
 
   return withdrawn;
@@ -703,7 +703,7 @@ adopt_target_settled (GAsyncNotify *notify,
 
   /* Settled by adopt_source_settled() (the link is DONE then), or
    * cancelled: then we no longer depend on the source. */
-  if (_gasync_link_withdraw (&adopt->link, adopt->source, &adopt->on_source))
+  if (_gasync_link_withdraw (&adopt->link, &adopt->source, &adopt->on_source))
     adopt_unref (adopt);
   adopt_unref (adopt);
 }
@@ -727,8 +727,8 @@ _gasync_future_adopt (GAsyncFuture *self,
   adopt->source = source;
   adopt->link = GASYNC_LINK_LINKED;
   adopt->ref_count = 2;
-  _gasync_future_add_notify (source, &adopt->on_source);
-  _gasync_future_add_producer_notify (self, &adopt->on_target);
+  _gasync_future_add_dependent (source, &adopt->on_source);
+  _gasync_future_add_notify (self, &adopt->on_target);
 }
 
 gboolean

@@ -1041,6 +1041,13 @@ test_wait_blocking_lent_pointer (void)
   g_assert_cmpint (lw.value, ==, 99);
 }
 
+static gpointer
+cancel_in_thread (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
 /* A future that nobody will settle: the wait is bounded by its
  * cancellable (not refused up front: it cannot tell). */
 static void
@@ -1052,7 +1059,7 @@ test_wait_blocking_orphan_cancelled (void)
   g_auto(GValue) value = G_VALUE_INIT;
   GThread *canceller;
 
-  canceller = g_thread_new ("canceller", (GThreadFunc) (void (*) (void)) g_cancellable_cancel, c);
+  canceller = g_thread_new ("canceller", cancel_in_thread, c);
   g_assert_false (gasync_future_wait (GASYNC_FUTURE (p), c, &value, &error));
   g_thread_join (canceller);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
