@@ -898,6 +898,110 @@ test_cancel_reaches_returned_future (void)
   g_assert_error (gasync_future_get_error (GASYNC_FUTURE (step)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Cancelling derived futures on one thread while their sources are
+ * settled on another: every continuation's user data is freed exactly
+ * once, on the registering context; a derived future is resolved only
+ * if its callback ran, and a source is cancelled only if its derived
+ * future was. */
+typedef struct
+{
+  GAsyncPromise **promises;
+  GAsyncFuture  **derived;
+  guint           n;
+  gint            ran;         /* atomic */
+  gint            destroyed;   /* atomic */
+  gint            wrong_thread;
+  GThread        *registrar;
+} CancelRace;
+
+static GAsyncFuture *
+cancel_race_cb (GAsyncFuture *completed,
+                gpointer      user_data)
+{
+  CancelRace *race = user_data;
+
+  g_atomic_int_inc (&race->ran);
+  return NULL;
+}
+
+static void
+cancel_race_destroy (gpointer user_data)
+{
+  CancelRace *race = user_data;
+
+  if (g_thread_self () != race->registrar)
+    race->wrong_thread++;
+  g_atomic_int_inc (&race->destroyed);
+}
+
+static gpointer
+cancel_race_settler (gpointer data)
+{
+  CancelRace *race = data;
+
+  for (guint i = 0; i < race->n; i++)
+    gasync_promise_resolve_int (race->promises[i], (gint) i);
+  return NULL;
+}
+
+static gpointer
+cancel_race_canceller (gpointer data)
+{
+  CancelRace *race = data;
+
+  for (guint i = 0; i < race->n; i++)
+    gasync_future_cancel (race->derived[i]);
+  return NULL;
+}
+
+static void
+test_cancel_races_settle (void)
+{
+  CancelRace race = { 0 };
+  GThread *settler, *canceller;
+  guint resolved = 0;
+
+  race.n = gasync_test_size (5000, 100000);
+  race.registrar = g_thread_self ();
+  race.promises = g_new (GAsyncPromise *, race.n);
+  race.derived = g_new (GAsyncFuture *, race.n);
+  for (guint i = 0; i < race.n; i++)
+    {
+      race.promises[i] = gasync_promise_new ();
+      race.derived[i] = gasync_future_and_then (GASYNC_FUTURE (race.promises[i]),
+                                                cancel_race_cb, &race, cancel_race_destroy);
+    }
+
+  settler = g_thread_new ("settler", cancel_race_settler, &race);
+  canceller = g_thread_new ("canceller", cancel_race_canceller, &race);
+  g_thread_join (settler);
+  g_thread_join (canceller);
+  while (g_atomic_int_get (&race.destroyed) < (gint) race.n)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (race.destroyed, ==, race.n);
+  g_assert_cmpint (race.wrong_thread, ==, 0);
+  for (guint i = 0; i < race.n; i++)
+    {
+      GAsyncFuture *p = GASYNC_FUTURE (race.promises[i]);
+
+      if (gasync_future_get_state (race.derived[i]) == GASYNC_FUTURE_RESOLVED)
+        {
+          resolved++;
+          g_assert_cmpint (gasync_future_get_int (race.derived[i], NULL), ==, (gint) i);
+        }
+      else
+        g_assert_error (gasync_future_get_error (race.derived[i]), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      if (gasync_future_get_state (p) == GASYNC_FUTURE_REJECTED)
+        g_assert_cmpint (gasync_future_get_state (race.derived[i]), ==, GASYNC_FUTURE_REJECTED);
+      g_object_unref (race.derived[i]);
+      g_object_unref (race.promises[i]);
+    }
+  g_assert_cmpint (race.ran, ==, resolved);
+  g_free (race.promises);
+  g_free (race.derived);
+}
+
 /* wait_async / wait_finish */
 
 typedef struct
@@ -1319,6 +1423,7 @@ main (int   argc,
   g_test_add_func ("/future/cancel/flows-down-chain", test_cancel_flows_down_chain);
   g_test_add_func ("/future/cancel/shared-root-keeps-running", test_cancel_chain_shared_root_keeps_running);
   g_test_add_func ("/future/cancel/reaches-returned-future", test_cancel_reaches_returned_future);
+  g_test_add_func ("/future/cancel/races-settle", test_cancel_races_settle);
   g_test_add_func ("/future/wait-async/cross-thread", test_wait_async);
   g_test_add_func ("/future/wait-async/cancelled", test_wait_async_cancelled);
   g_test_add_func ("/future/wait/blocking", test_wait_blocking);
