@@ -13,19 +13,16 @@
 #include "gasync-tsan-private.h"
 
 /* A combinator watches its inputs the way every gasync waiter does: with a
- * GAsyncNotify node in each input, and without holding a reference on it
- * (a dropped input rejects with DROPPED, which the combinator sees). The
- * combined ("output") future is held by the combinator, which is held by
- * the inputs' notify lists, so it lives until every input has settled.
+ * GAsyncNotify node in each input (a dependent of it), and without holding
+ * a reference on it (a dropped input rejects with DROPPED, which the
+ * combinator sees). The combined ("output") future is held by the
+ * combinator, which is held by the inputs' notify lists, so it lives
+ * until every input has settled or was withdrawn from.
  *
- * When the output settles (decided by an input, or cancelled by its
- * owner), a notify on it cancels the inputs that are still pending. To do
- * that safely without owning them, each node has an atomic state: an input
- * whose node is still PENDING has not finished running our notify, so it
- * cannot have been finalized (a dropped future runs its notifies from
- * dispose, before finalize). The canceller pins the node (PENDING →
- * PINNED), takes a reference, and unpins it; a notify that finds its node
- * pinned waits for the unpin, which takes a few instructions. */
+ * When the output settles (decided by an input, or cancelled), a producer
+ * notify on it withdraws the nodes still registered on pending inputs,
+ * through their links (gasync-future-private.h): no reference is taken
+ * on an input, and an input left without any dependent is cancelled. */
 
 typedef enum {
   COMB_ALL,
@@ -34,21 +31,14 @@ typedef enum {
   COMB_RACE,
 } CombKind;
 
-enum {
-  NODE_UNUSED,     /* the input had settled when we looked: no notify */
-  NODE_PENDING,    /* our notify is registered on the input */
-  NODE_PINNED,     /* a canceller is taking a reference on the input */
-  NODE_NOTIFIED,   /* our notify ran */
-};
-
 typedef struct _Combinator Combinator;
 
 typedef struct
 {
   GAsyncNotify   notify;
   Combinator    *comb;
-  GAsyncFuture  *input;    /* not owned: alive while state is PENDING or PINNED */
-  gint           state;    /* atomic */
+  GAsyncFuture  *input;    /* not owned: alive while link is LINKED or PINNED */
+  gint           link;     /* atomic: a GASYNC_LINK_ state */
   guint          index;
 } Node;
 
@@ -184,41 +174,24 @@ node_notify (GAsyncNotify *notify,
   Node *node = (Node *) notify;
   Combinator *comb = node->comb;
 
-  /* A canceller holds a pin for a few instructions: wait it out. */
-  while (!g_atomic_int_compare_and_exchange (&node->state, NODE_PENDING, NODE_NOTIFIED))
-    ;
-
+  _gasync_link_notified (&node->link);
   comb_input_settled (comb, node->index, completed);
   comb_unref (comb);
 }
 
-/* Cancels the inputs that are still pending. */
+/* Withdraws from the inputs that are still pending: each one that no
+ * longer has any dependent is cancelled. */
 static void
-comb_cancel_pending (Combinator *comb)
+comb_withdraw_pending (Combinator *comb)
 {
-  GAsyncFuture *stack_refs[16];
-  GAsyncFuture **refs = comb->n <= G_N_ELEMENTS (stack_refs) ? stack_refs : g_new (GAsyncFuture *, comb->n);
-  guint n_refs = 0;
-
   for (guint i = 0; i < comb->n; i++)
     {
       Node *node = &comb->nodes[i];
 
-      if (!g_atomic_int_compare_and_exchange (&node->state, NODE_PENDING, NODE_PINNED))
-        continue;
-      refs[n_refs++] = g_object_ref (node->input);
-      g_atomic_int_set (&node->state, NODE_PENDING);
+      /* Withdrawn: its notify, which held a reference, never runs. */
+      if (_gasync_link_withdraw (&node->link, &node->input, &node->notify))
+        comb_unref (comb);
     }
-
-  /* Cancelling settles them, which runs our node notifies: no pin held. */
-  for (guint i = 0; i < n_refs; i++)
-    {
-      gasync_future_cancel (refs[i]);
-      g_object_unref (refs[i]);
-    }
-
-  if (refs != stack_refs)
-    g_free (refs);
 }
 
 static void
@@ -227,7 +200,7 @@ output_notify (GAsyncNotify *notify,
 {
   Combinator *comb = (Combinator *) ((char *) notify - G_STRUCT_OFFSET (Combinator, output_notify));
 
-  comb_cancel_pending (comb);
+  comb_withdraw_pending (comb);
   comb_unref (comb);
 }
 
@@ -263,8 +236,8 @@ comb_new (CombKind kind,
   if (keep_settled)
     size += n_futures * sizeof (GAsyncFuture *);
 
-  /* Zero-filled: every node starts NODE_UNUSED, so an output decided
-   * while we register (which cancels the nodes registered so far) skips
+  /* Zero-filled: every node's link starts DONE, so an output decided
+   * while we register (which withdraws the nodes registered so far) skips
    * the ones not reached yet. */
   comb = g_malloc0 (size);
   comb->ref_count = 2;                 /* the constructor, the output notify */
@@ -293,22 +266,22 @@ comb_watch_input (Combinator   *comb,
   node->input = input;
   node->index = index;
 
-  /* Decided already: what is left is not needed any more. */
+  /* Decided already: what is left is not needed any more (by us; the
+   * caller's reference keeps @input alive for the call). */
   if (g_atomic_int_get (&comb->decided))
-    gasync_future_cancel (input);
+    _gasync_future_cancel_if_orphaned (input);
 
   if (gasync_future_get_state (input) != GASYNC_FUTURE_PENDING)
     {
-      /* Atomic: a canceller on another thread (the output was decided by
-       * an input registered earlier) may be trying to pin this node. */
-      g_atomic_int_set (&node->state, NODE_UNUSED);
       comb_input_settled (comb, index, input);
       return;
     }
 
-  g_atomic_int_set (&node->state, NODE_PENDING);
+  /* Atomic: a canceller on another thread (the output was decided by an
+   * input registered earlier) may be trying to pin this node. */
+  g_atomic_int_set (&node->link, GASYNC_LINK_LINKED);
   g_atomic_int_inc (&comb->ref_count);
-  _gasync_future_add_notify (input, &node->notify);
+  _gasync_future_add_dependent (input, &node->notify);
 }
 
 /* Every input is watched: settles what an early decision left behind, and
@@ -316,10 +289,11 @@ comb_watch_input (Combinator   *comb,
 static void
 comb_finish_watching (Combinator *comb)
 {
-  /* Decided while we registered: cancel whatever the output notify, which
-   * may have run before some nodes were registered, could not see. */
+  /* Decided while we registered: withdraw from whatever the output
+   * notify, which may have run before some nodes were registered, could
+   * not see. */
   if (g_atomic_int_get (&comb->decided))
-    comb_cancel_pending (comb);
+    comb_withdraw_pending (comb);
 
   /* Drop the guard: with no input, or all settled, this decides. */
   if (g_atomic_int_dec_and_test (&comb->remaining) && comb_decide (comb))
@@ -367,14 +341,16 @@ combine (CombKind       kind,
  * ]|
  *
  * (Python: `for f in all.get_value(): f.get_int()`.) It rejects as soon as
- * one of them is rejected, with a copy of that error, and then cancels
- * the ones still pending with gasync_future_cancel(). It never resolves
- * when one was rejected, whatever settles later. With no futures it
- * resolves at once with an empty list.
+ * one of them is rejected, with a copy of that error, and then stops
+ * waiting for the ones still pending: each that nothing else depends on is
+ * cancelled (see "Cancellation" in #GAsyncFuture). It never resolves when
+ * one was rejected, whatever settles later. With no futures it resolves
+ * at once with an empty list.
  *
  * The combinator does not keep @futures alive (whatever settles them
  * does; one dropped by everyone rejects with %GASYNC_ERROR_DROPPED).
- * Cancelling the returned future cancels the pending @futures too.
+ * Cancelling the returned future withdraws from the pending @futures in
+ * the same way.
  *
  * Returns: (transfer full): a future of a #GListModel of @futures
  *
@@ -401,9 +377,9 @@ gasync_future_all (GAsyncFuture **futures,
  * holding @futures in order, each resolved or rejected, to be inspected
  * with gasync_future_get_state(), the getters and
  * gasync_future_get_error(). With no futures it resolves at once with an
- * empty list. Cancelling the returned future cancels the pending
- * @futures. See gasync_join() for the C form with a variable number of
- * arguments.
+ * empty list. Cancelling the returned future withdraws from the pending
+ * @futures, cancelling each that nothing else depends on. See
+ * gasync_join() for the C form with a variable number of arguments.
  *
  * Returns: (transfer full): a future of a #GListModel of @futures
  *
@@ -426,7 +402,8 @@ gasync_future_all_settled (GAsyncFuture **futures,
  * Waits for the first of @futures to resolve.
  *
  * The returned future resolves with (a copy of) the value of the first
- * one that resolves, and the others still pending are then cancelled. It
+ * one that resolves, and the others still pending are then cancelled
+ * unless something else depends on them; so does cancelling it. It
  * rejects only when every one was rejected, with
  * %GASYNC_ERROR_ALL_FAILED and a message that joins theirs (the first
  * few); each error stays available from its own future with
@@ -455,7 +432,8 @@ gasync_future_any (GAsyncFuture **futures,
  *
  * The returned future settles like the first one that settles (with a
  * copy of its value or error), and the losers still pending are
- * cancelled. If some have settled already, the first of those in
+ * cancelled unless something else depends on them; so does cancelling
+ * it. If some have settled already, the first of those in
  * @futures wins. With no futures it rejects at once with
  * %GASYNC_ERROR_INVALID_ARGUMENT, since it could never settle.
  *
@@ -665,7 +643,9 @@ timer_new (guint    msec,
  * asynchronous sleep. The timer runs on a thread of gasync's, so the
  * future resolves whether or not any main context is being iterated;
  * continuations registered on it still run on their own contexts.
- * Cancelling the future stops the timer.
+ * Cancelling the future (gasync_future_cancel(), or withdrawing the only
+ * thing that waited for it) removes the timer and rejects it with
+ * %G_IO_ERROR_CANCELLED.
  *
  * Returns: (transfer full): a future that resolves after @msec ms
  *
@@ -684,9 +664,10 @@ gasync_timeout_new (guint msec)
  *
  * Returns a future that settles like @future if it settles within @msec
  * milliseconds, or else rejects with %GASYNC_ERROR_TIMED_OUT and cancels
- * @future (with gasync_future_cancel(), so its producer stops). It is the
- * race of @future against a timer; see gasync_timeout_new() for where the
- * timer runs.
+ * @future, so that its producer stops, unless something else depends on
+ * @future (another continuation or waiter). Cancelling the returned
+ * future does the same, and removes the timer. It is the race of @future
+ * against a timer; see gasync_timeout_new() for where the timer runs.
  *
  * Returns: (transfer full): the future with a deadline
  *
@@ -789,7 +770,7 @@ cancel_watch_notify (GAsyncNotify *notify,
 
 /**
  * gasync_future_new_for_cancellable:
- * @cancellable: a #GCancellable
+ * @cancellable: (nullable): a #GCancellable, or %NULL
  *
  * Creates a future that rejects with %G_IO_ERROR_CANCELLED when
  * @cancellable is cancelled (at once if it already is), and never
@@ -806,6 +787,13 @@ cancel_watch_notify (GAsyncNotify *notify,
  * gasync_future_cancel(), as gasync_future_race() does with losers)
  * disconnects the handler.
  *
+ * With a %NULL @cancellable the future is pending until it is cancelled
+ * with gasync_future_cancel(), directly or because something that depended
+ * on it alone was cancelled (see "Cancellation" in #GAsyncFuture): it then
+ * rejects with %G_IO_ERROR_CANCELLED. Nothing else holds it, so keep a
+ * reference while it is raced: like any pending future, it rejects with
+ * %GASYNC_ERROR_DROPPED when its last reference is dropped.
+ *
  * Returns: (transfer full): a future that rejects when @cancellable fires
  *
  * Since: 0.1
@@ -818,7 +806,10 @@ gasync_future_new_for_cancellable (GCancellable *cancellable)
   gulong id;
   gboolean done;
 
-  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), invalid_argument ("cancellable"));
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), invalid_argument ("cancellable"));
+
+  if (cancellable == NULL)
+    return _gasync_future_new_pending ();
 
   if (g_cancellable_is_cancelled (cancellable))
     return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,

@@ -3,8 +3,9 @@
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * A continuation is a context job on the future it follows and owns the
- * future it derives. The derived future is a plain pending GAsyncFuture
+ * A continuation is a dependent of the future it follows (its source),
+ * which it does not own, and owns the future it derives; cancelling the
+ * derived future withdraws it from the source. The derived future is a plain pending GAsyncFuture
  * from the state machine (_gasync_future_new_pending()), settled through
  * its private settle functions: this file needs neither GAsyncPromise nor
  * anything above the state machine.
@@ -21,21 +22,42 @@ typedef enum {
   RUN_ON_REJECT  = 1 << 1,
 } RunOn;
 
+/* Not a GAsyncContextJob: it needs the source while linked, and must stay
+ * within 88 bytes (with the two futures, 256 bytes per continuation). */
 typedef struct
 {
-  GAsyncContextJob      job;
+  /* First a dependent's notify on the source, then the same memory is
+   * reused as a dispatch item on the registering context's dispatcher. */
+  union {
+    GAsyncNotify       notify;
+    GAsyncDispatchItem item;
+  } node;
+  GAsyncDispatcher     *dispatcher;   /* of the context we hold a reference on */
+  /* The source while linked (not owned; read only by whoever holds the
+   * link), then the settled future or a stand-in (owned). */
+  GAsyncFuture         *future;
+  GAsyncNotify          on_derived;   /* a producer notify on derived */
   GAsyncFutureCallback  callback;
   gpointer              user_data;
   GDestroyNotify        destroy;
-  GAsyncFuture         *derived;   /* owned */
+  GAsyncFuture         *derived;      /* owned */
+  gint                  link;         /* atomic: a GASYNC_LINK_ state */
+  gint                  ref_count;    /* atomic: the node, on_derived */
 } Continuation;
+
+static void
+continuation_unref (Continuation *cont)
+{
+  if (g_atomic_int_dec_and_test (&cont->ref_count))
+    g_free (cont);
+}
 
 static void
 continuation_run (GAsyncDispatchItem *item,
                   RunOn               run_on)
 {
   Continuation *cont = (Continuation *) item;
-  GAsyncFuture *completed = cont->job.completed;
+  GAsyncFuture *completed = cont->future;
   GAsyncFuture *derived = cont->derived;
   GAsyncFutureState state = _gasync_future_peek_state (completed);
   gboolean wanted = (state == GASYNC_FUTURE_RESOLVED && (run_on & RUN_ON_RESOLVE)) ||
@@ -67,8 +89,9 @@ continuation_run (GAsyncDispatchItem *item,
   if (cont->destroy != NULL)
     cont->destroy (cont->user_data);
   g_object_unref (derived);
-  _gasync_context_job_clear (&cont->job);
-  g_free (cont);
+  g_object_unref (completed);
+  g_main_context_unref (_gasync_dispatcher_get_context (cont->dispatcher));
+  continuation_unref (cont);
 }
 
 static void
@@ -89,9 +112,69 @@ continuation_run_on_settled (GAsyncDispatchItem *item)
   continuation_run (item, RUN_ON_RESOLVE | RUN_ON_REJECT);
 }
 
+/* Withdrawn from its source: only settles nothing and frees. */
+static void
+continuation_run_withdrawn (GAsyncDispatchItem *item)
+{
+  continuation_run (item, 0);
+}
+
+/* Queues @cont on its context with @completed (a reference is taken). */
+static void
+continuation_queue (Continuation       *cont,
+                    GAsyncFuture       *completed,
+                    GAsyncDispatchFunc  run)
+{
+  cont->future = g_object_ref (completed);
+  cont->node.item.next = NULL;
+  cont->node.item.func = run;
+  _gasync_dispatcher_push (cont->dispatcher, &cont->node.item);
+}
+
+/* The source settled: one notify function per kind, which picks the
+ * dispatch function (the node has no room to keep it meanwhile). */
+static void
+continuation_source_settled_and_then (GAsyncNotify *notify,
+                                      GAsyncFuture *completed)
+{
+  _gasync_link_notified (&((Continuation *) notify)->link);
+  continuation_queue ((Continuation *) notify, completed, continuation_run_and_then);
+}
+
+static void
+continuation_source_settled_or_else (GAsyncNotify *notify,
+                                     GAsyncFuture *completed)
+{
+  _gasync_link_notified (&((Continuation *) notify)->link);
+  continuation_queue ((Continuation *) notify, completed, continuation_run_or_else);
+}
+
+static void
+continuation_source_settled_on_settled (GAsyncNotify *notify,
+                                        GAsyncFuture *completed)
+{
+  _gasync_link_notified (&((Continuation *) notify)->link);
+  continuation_queue ((Continuation *) notify, completed, continuation_run_on_settled);
+}
+
+/* The derived future settled: by continuation_run() (the link is DONE
+ * then), or cancelled. Cancelled while the source is pending, we withdraw
+ * from the source, which is cancelled in turn if nothing else depends on
+ * it, and queue ourselves to free the user data on its context. */
+static void
+continuation_derived_settled (GAsyncNotify *notify,
+                              GAsyncFuture *completed)
+{
+  Continuation *cont = (Continuation *) ((char *) notify - G_STRUCT_OFFSET (Continuation, on_derived));
+
+  if (_gasync_link_withdraw (&cont->link, &cont->future, &cont->node.notify))
+    continuation_queue (cont, completed, continuation_run_withdrawn);
+  continuation_unref (cont);
+}
+
 static GAsyncFuture *
 future_add_continuation (GAsyncFuture         *self,
-                         GAsyncDispatchFunc    run,
+                         GAsyncNotifyFunc      source_settled,
                          GAsyncFutureCallback  callback,
                          gpointer              user_data,
                          GDestroyNotify        destroy)
@@ -99,12 +182,21 @@ future_add_continuation (GAsyncFuture         *self,
   Continuation *cont = g_new (Continuation, 1);
   GAsyncFuture *derived = _gasync_future_new_pending ();
 
-  _gasync_context_job_init (&cont->job, run);
+  cont->node.notify.next = NULL;
+  cont->node.notify.func = source_settled;
+  cont->dispatcher = _gasync_dispatcher_for_context (g_main_context_ref_thread_default ());
+  cont->future = self;
+  cont->on_derived.next = NULL;
+  cont->on_derived.func = continuation_derived_settled;
   cont->callback = callback;
   cont->user_data = user_data;
   cont->destroy = destroy;
   cont->derived = g_object_ref (derived);
-  _gasync_future_add_notify (self, &cont->job.node.notify);
+  cont->link = GASYNC_LINK_LINKED;
+  cont->ref_count = 2;
+  /* Nobody else has derived yet: it is pending. */
+  _gasync_future_add_notify (derived, &cont->on_derived);
+  _gasync_future_add_dependent (self, &cont->node.notify);
 
   return derived;
 }
@@ -142,7 +234,7 @@ gasync_future_and_then (GAsyncFuture         *future,
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
   g_return_val_if_fail (callback != NULL, NULL);
 
-  return future_add_continuation (future, continuation_run_and_then, callback, user_data, destroy);
+  return future_add_continuation (future, continuation_source_settled_and_then, callback, user_data, destroy);
 }
 
 /**
@@ -171,7 +263,7 @@ gasync_future_or_else (GAsyncFuture         *future,
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
   g_return_val_if_fail (callback != NULL, NULL);
 
-  return future_add_continuation (future, continuation_run_or_else, callback, user_data, destroy);
+  return future_add_continuation (future, continuation_source_settled_or_else, callback, user_data, destroy);
 }
 
 /**
@@ -198,5 +290,5 @@ gasync_future_on_settled (GAsyncFuture         *future,
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
   g_return_val_if_fail (callback != NULL, NULL);
 
-  return future_add_continuation (future, continuation_run_on_settled, callback, user_data, destroy);
+  return future_add_continuation (future, continuation_source_settled_on_settled, callback, user_data, destroy);
 }

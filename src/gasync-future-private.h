@@ -4,8 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The future layer's internal API, by the file that defines it:
- *   gasync-future.c       the state machine: notifies, settling, the
- *                         cancellable, value helpers
+ *   gasync-future.c       the state machine: notifies, dependents and
+ *                         links, settling, the cancellable, value helpers
  *   gasync-context-job.c  context jobs (a notify, then a dispatch item)
  *   gasync-future-wait.c  the async-worker flag under which blocking is
  *                         refused
@@ -25,14 +25,19 @@ G_BEGIN_DECLS
 
 typedef struct _GAsyncNotify GAsyncNotify;
 
-/* Called once, when the future settles (or is dropped while pending, in
- * which case @completed is the future itself, rejected with
- * GASYNC_ERROR_DROPPED, inside its dispose). Runs synchronously in whatever
+/* Called once, when the future settles. Runs synchronously in whatever
  * thread completed the future, with no gasync lock held, so it must not run
  * user code: it completes other futures, wakes a waiter, or queues a
  * dispatch item. It owns @notify afterwards. If the future has already
  * settled when the notify is added, it runs inside
- * _gasync_future_add_notify(). */
+ * _gasync_future_add_notify().
+ *
+ * @completed is the settled future, or a stand-in with the same outcome
+ * (another, already rejected future) when the future itself must not be
+ * referenced: when it is dropped while pending (its dispose rejects it with
+ * GASYNC_ERROR_DROPPED) and when it is cancelled in place by
+ * _gasync_future_withdraw() (G_IO_ERROR_CANCELLED). A notify may take a
+ * reference on @completed, never on the future it was added to. */
 typedef void (*GAsyncNotifyFunc) (GAsyncNotify *notify,
                                   GAsyncFuture *completed);
 
@@ -43,8 +48,52 @@ struct _GAsyncNotify
   GAsyncNotifyFunc  func;
 };
 
+/* Adds a notify that is not counted as a dependent: for whatever settles
+ * @future, to learn that it was settled another way (cancelled), which
+ * must own a reference on @future until the notify has run. */
 void          _gasync_future_add_notify         (GAsyncFuture  *future,
                                                  GAsyncNotify  *notify);
+/* Adds a dependent: a notify for something that wants @future's outcome
+ * (a continuation, a combinator, a waiter). Dependents are counted, and
+ * only they may be withdrawn; see _gasync_future_withdraw(). (block_on's
+ * waiter and the runtime's task job still use _gasync_future_add_notify()
+ * and so are not counted yet.) */
+void          _gasync_future_add_dependent      (GAsyncFuture  *future,
+                                                 GAsyncNotify  *notify);
+/* Removes the dependent @notify from @future's list if it is still there
+ * (returns FALSE if @future settled, and so ran or is running it). If that
+ * leaves the pending @future without a dependent and @cancel_if_orphaned,
+ * cancels it as gasync_future_cancel() does (what it is derived from is
+ * withdrawn from in turn), without taking a reference on it. The caller
+ * guarantees @future is alive: it holds a reference, or a pinned link. */
+gboolean      _gasync_future_withdraw           (GAsyncFuture  *future,
+                                                 GAsyncNotify  *notify,
+                                                 gboolean       cancel_if_orphaned);
+/* Cancels @future (the caller holds a reference) if it is pending and has
+ * no dependent. */
+void          _gasync_future_cancel_if_orphaned (GAsyncFuture  *future);
+
+/* Links: how a dependent that does not own its source (a continuation, a
+ * combinator's input, an adoption) withdraws from it safely. The link is
+ * an atomic state next to the notify: LINKED while the notify is listed;
+ * a canceller pins it (PINNED) for as long as it touches the source; the
+ * notify, when the source settles, waits out a pin and marks it DONE. A
+ * source always runs its listed notifies before it is finalized, so it is
+ * alive while the link is pinned, and nobody takes a reference on it. */
+enum {
+  GASYNC_LINK_DONE,      /* not listed (zero-filled: never linked) */
+  GASYNC_LINK_LINKED,
+  GASYNC_LINK_PINNED,
+};
+/* In the notify, first thing. */
+void          _gasync_link_notified             (gint          *link);
+/* Withdraws @notify from *@source (see _gasync_future_withdraw(), with
+ * cancel_if_orphaned). *@source is read only once the link is pinned (the
+ * notify may reuse the field once it ran). Returns TRUE if it did: @notify
+ * will never run. */
+gboolean      _gasync_link_withdraw             (gint                *link,
+                                                 GAsyncFuture *const *source,
+                                                 GAsyncNotify        *notify);
 
 /* A pending future of the base type, which the caller settles with the
  * functions below: how every derived future is made (continuations,
@@ -55,6 +104,10 @@ GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT
  * hot paths. peek_value() returns NULL unless the future resolved. */
 GAsyncFutureState _gasync_future_peek_state     (GAsyncFuture  *future);
 const GValue *_gasync_future_peek_value         (GAsyncFuture  *future);
+/* The stored value of a resolved future; otherwise NULL with @error set
+ * (the future's error, or GASYNC_ERROR_PENDING). */
+const GValue *_gasync_future_peek_value_or_error (GAsyncFuture *future,
+                                                 GError       **error);
 /* Returns the outcome of a settled @future on @task (value or error). */
 void          _gasync_future_return_outcome_to_task (GAsyncFuture *future,
                                                  GTask         *task);
@@ -71,7 +124,8 @@ gboolean      _gasync_future_reject             (GAsyncFuture  *future,
 gboolean      _gasync_future_settle_like        (GAsyncFuture  *future,
                                                  GAsyncFuture  *completed);
 /* @future takes over the outcome of @source, now or when it settles. Does
- * not keep @source alive (a dropped @source rejects @future with DROPPED). */
+ * not keep @source alive (a dropped @source rejects @future with DROPPED).
+ * Cancelling @future withdraws it from @source (a dependent of it). */
 void          _gasync_future_adopt              (GAsyncFuture  *future,
                                                  GAsyncFuture  *source);
 gboolean      _gasync_future_was_cancelled      (GAsyncFuture  *future);

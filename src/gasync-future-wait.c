@@ -161,7 +161,7 @@ gasync_future_wait_async (GAsyncFuture        *future,
                                              wait, wait_async_unref);
     }
 
-  _gasync_future_add_notify (future, &wait->job.node.notify);
+  _gasync_future_add_dependent (future, &wait->job.node.notify);
 }
 
 /**
@@ -257,34 +257,8 @@ blocking_wait_cancelled (GCancellable *cancellable,
   blocking_wait_wake (data);
 }
 
-/* Whether the pending @future may be waited for on this thread; sets
- * @error if not: on an async worker thread, if nothing else can settle
- * it, or if @cancellable is cancelled already. Also TRUE if @future
- * settled meanwhile. */
-static gboolean
-blocking_wait_allowed (GAsyncFuture  *future,
-                       GCancellable  *cancellable,
-                       GError       **error)
-{
-  if (!_gasync_check_may_block ("gasync_future_wait()", error))
-    return FALSE;
-
-  if (g_atomic_int_get (&G_OBJECT (future)->ref_count) == 1)
-    {
-      /* Whatever settles a future holds a reference until after it
-       * settled it, so it may have settled it and let go just now. */
-      if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
-        return TRUE;
-
-      g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED,
-                           _("Nothing else holds the pending future, so it can never complete"));
-      return FALSE;
-    }
-
-  return !g_cancellable_set_error_if_cancelled (cancellable, error);
-}
-
-/* Blocks until @future settles or @cancellable is cancelled. */
+/* Blocks until @future settles or @cancellable is cancelled. The caller
+ * holds a reference on @future for the duration. */
 static void
 blocking_wait_until_woken (GAsyncFuture *future,
                            GCancellable *cancellable)
@@ -296,7 +270,7 @@ blocking_wait_until_woken (GAsyncFuture *future,
   g_cond_init (&wait->cond);
   wait->notify.func = blocking_wait_notify;
   wait->ref_count = 2;
-  _gasync_future_add_notify (future, &wait->notify);
+  _gasync_future_add_dependent (future, &wait->notify);
 
   if (cancellable != NULL)
     {
@@ -311,6 +285,10 @@ blocking_wait_until_woken (GAsyncFuture *future,
 
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
+  /* Woken by the cancellable: we no longer depend on @future (which is
+   * not cancelled: only the wait stops). */
+  if (_gasync_future_withdraw (future, &wait->notify, FALSE))
+    blocking_wait_unref (wait);
   blocking_wait_unref (wait);
 }
 
@@ -329,11 +307,20 @@ blocking_wait_until_woken (GAsyncFuture *future,
  * gasync_block_on() instead, which iterates a private context.
  *
  * Fails at once with %GASYNC_ERROR_WOULD_DEADLOCK on an async worker
- * thread of a #GAsyncRuntime, and with %GASYNC_ERROR_DROPPED if the
- * caller's reference is the only one left on a pending @future (nobody
- * could settle it). Cancelling @cancellable stops the wait (not @future)
- * with %G_IO_ERROR_CANCELLED. On failure a zero-filled @value is
+ * thread of a #GAsyncRuntime. Cancelling @cancellable stops the wait (not
+ * @future) with %G_IO_ERROR_CANCELLED. On failure a zero-filled @value is
  * initialized to %G_TYPE_POINTER, %NULL.
+ *
+ * The wait holds a reference on @future until it returns, as GIO's
+ * calls hold their source object: the caller may lend its pointer to a
+ * waiting thread and to a resolving thread without a reference of their
+ * own. So the wait never reports %GASYNC_ERROR_DROPPED for a future that
+ * can still be settled; but a future that nobody will ever settle (its
+ * promise's owner lost it) makes it wait until @cancellable is cancelled,
+ * so pass one, or bound the wait as below, where that can happen. A
+ * future whose last reference is dropped does reject with
+ * %GASYNC_ERROR_DROPPED, which wakes the waiters of its continuations and
+ * gasync_block_on().
  *
  * To bound the wait in time, wait for gasync_future_with_timeout() of
  * @future instead: it rejects with %GASYNC_ERROR_TIMED_OUT after the
@@ -361,15 +348,25 @@ gasync_future_wait (GAsyncFuture  *future,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (_gasync_future_peek_state (future) == GASYNC_FUTURE_PENDING)
-    {
-      if (!blocking_wait_allowed (future, cancellable, error))
-        goto fail;
-      blocking_wait_until_woken (future, cancellable);
-    }
-
   if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
     return gasync_future_get_value (future, value, error);
+
+  if (!_gasync_check_may_block ("gasync_future_wait()", error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto fail;
+
+  /* Our own reference for as long as we wait, as a GIO call keeps its
+   * source object: the caller may lend us a pointer that only it holds. */
+  g_object_ref (future);
+  blocking_wait_until_woken (future, cancellable);
+  if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
+    {
+      gboolean ret = gasync_future_get_value (future, value, error);
+
+      g_object_unref (future);
+      return ret;
+    }
+  g_object_unref (future);
 
   /* Still pending: only the cancellable wakes the wait early. */
   g_cancellable_set_error_if_cancelled (cancellable, error);

@@ -4,11 +4,13 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The state machine every future kind is built on: the state word, the
- * outcome, the notify list run once on completion, the constructors of
- * settled futures, the getters and cancellation. Continuations
- * (gasync-future-continuation.c), waiting (gasync-future-wait.c), the GIO
- * bridge (gasync-gio-bridge.c) and GAsyncPromise (gasync-promise.c) sit on
- * top of it through gasync-future-private.h; this file calls none of them.
+ * outcome, the notify list run once on completion, its dependents and
+ * their withdrawal, the generic constructors and getters, and
+ * cancellation. The typed constructors and getters
+ * (gasync-future-typed.c), continuations (gasync-future-continuation.c),
+ * waiting (gasync-future-wait.c), the GIO bridge (gasync-gio-bridge.c) and
+ * GAsyncPromise (gasync-promise.c) sit on top of it through
+ * gasync-future-private.h; this file calls none of them.
  */
 
 #include "config.h"
@@ -102,7 +104,53 @@
  * settle it any more, so it is rejected with %GASYNC_ERROR_DROPPED and its
  * waiters see that instead of hanging. (gasync_future_wait() and
  * gasync_future_wait_async() keep a reference for as long as they wait, as
- * GIO's asynchronous calls keep their source object.)
+ * GIO's asynchronous calls keep their source object; so they never see
+ * %GASYNC_ERROR_DROPPED for a future that can still be settled, and a
+ * future that nobody will settle keeps them waiting until their
+ * #GCancellable is cancelled.)
+ *
+ * The waiters of a dropped future are handed a stand-in in their callback
+ * (the `completed` argument of a #GAsyncFutureCallback): another future,
+ * rejected with the same %GASYNC_ERROR_DROPPED error, since the dropped
+ * one is finalized inside the g_object_unref() that dropped it.
+ *
+ * ## Cancellation
+ *
+ * gasync_future_cancel() rejects a pending future with
+ * %G_IO_ERROR_CANCELLED and cancels the #GCancellable of what produces it
+ * (a spawned task's function, a promise's
+ * gasync_promise_get_cancellable()). Cancellation then flows down to what
+ * the cancelled future waits on, along *dependencies*:
+ *
+ * - A future's *dependents* are the registrations that wait for its
+ *   outcome: each gasync_future_and_then(), gasync_future_or_else() and
+ *   gasync_future_on_settled() continuation; each combinator that takes it
+ *   as an input (gasync_future_all(), gasync_future_all_settled(),
+ *   gasync_future_any(), gasync_future_race(), gasync_join(),
+ *   gasync_future_with_timeout()); each gasync_future_wait(),
+ *   gasync_future_wait_async(), gasync_future_return_to_task() and
+ *   gasync_block_on() waiting for it; a continuation's derived future that
+ *   adopted it (the future a callback returned). A reference is not a
+ *   dependency: holding a future keeps it alive, not running.
+ * - A *derived* future (a continuation's, a combinator's output) waits on
+ *   its sources: a continuation on the future it follows, or once its
+ *   callback returned a future, on that one; a combinator on its inputs
+ *   that have not settled.
+ * - Cancelling a derived future withdraws it from each source it still
+ *   waits on. A source left pending without any dependent is cancelled in
+ *   turn (and so on down the chain); a source that still has another
+ *   dependent (another continuation, a waiter) is left running.
+ * - A combinator whose output settles early (all() at the first error,
+ *   any() at the first success, race() and with_timeout() at the first
+ *   to settle) withdraws from the inputs still pending in the same way,
+ *   so a timed-out source is cancelled unless something else waits on it.
+ * - gasync_timeout_new() is cancellable: cancelling it removes its timer
+ *   and rejects it with %G_IO_ERROR_CANCELLED.
+ * - A waiter that gives up (the #GCancellable of gasync_future_wait() or
+ *   gasync_future_wait_async()) stops only the wait, never the future.
+ *
+ * Settling a future that was cancelled meanwhile is allowed and does
+ * nothing (for a promise, see #GAsyncPromise).
  *
  * ## Thread safety
  *
@@ -117,11 +165,13 @@
 
 typedef struct
 {
-  /* One word holds the state (bits 0-1), the cancelled flag (bit 2) and a
-   * bit lock (bit 31) that protects everything below: a GMutex would cost
-   * 8 more bytes per future. The state is set once, atomically, under the
-   * lock, and read atomically without it; once it is not PENDING, outcome
-   * is immutable and readable from any thread without the lock. */
+  /* One word holds the state (bits 0-1), the cancelled flag (bit 2), the
+   * number of dependents in the notify list (bits 3-30) and a bit lock
+   * (bit 31) that protects everything below: a GMutex would cost 8 more
+   * bytes per future. The state is set once, atomically, under the lock,
+   * and read atomically without it; once it is not PENDING, outcome is
+   * immutable and readable from any thread without the lock. The count
+   * changes only under the lock. */
   gint               word;
   union {
     GValue           value;           /* RESOLVED */
@@ -137,6 +187,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (GAsyncFuture, gasync_future, G_TYPE_OBJECT)
 
 #define WORD_STATE_MASK 0x3
 #define WORD_CANCELLED  0x4
+#define WORD_DEP_ONE    0x8
+#define WORD_DEP_MASK   0x7ffffff8
 #define WORD_LOCK_BIT   31
 
 #define STATE(priv) ((GAsyncFutureState) (g_atomic_int_get (&(priv)->word) & WORD_STATE_MASK))
@@ -158,26 +210,41 @@ future_unlock (GAsyncFuturePrivate *priv)
 
 #define POINTER_DESTROY(v) _GASYNC_VALUE_POINTER_DESTROY (v)
 
-static gboolean future_complete (GAsyncFuture *self,
-                                 GValue       *value,
-                                 GError       *error,
-                                 gint          flags);
+static GAsyncNotify *future_settle_locked_and_unlock (GAsyncFuture *self,
+                                                      GValue       *value,
+                                                      GError       *error,
+                                                      gint          flags);
+static void notify_list_run_with_stand_in (GAsyncNotify *notifies,
+                                           const GError *error);
 
 static void
 gasync_future_dispose (GObject *object)
 {
   GAsyncFuture *self = GASYNC_FUTURE (object);
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+  GAsyncNotify *notifies;
+
+  if (STATE (priv) != GASYNC_FUTURE_PENDING)
+    goto chain_up;
 
   /* The last reference to a pending future is going: nothing can settle it
    * any more. Reject it so that its waiters see DROPPED instead of hanging.
-   * Notifies may take references, which GObject allows in dispose; the
-   * future is then finalized when they drop them. */
-  if (STATE (GET_PRIV (self)) == GASYNC_FUTURE_PENDING)
-    future_complete (self, NULL,
-                     g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_DROPPED,
-                                          _("The future was dropped before it completed")),
-                     0);
+   * They get a stand-in, never this object: a reference taken on an object
+   * inside its dispose could let another thread finalize it while the
+   * dropping thread is still inside g_object_unref(). */
+  future_lock (priv);
+  if (STATE (priv) != GASYNC_FUTURE_PENDING)
+    {
+      future_unlock (priv);
+      goto chain_up;
+    }
+  notifies = future_settle_locked_and_unlock (self, NULL,
+                                              g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_DROPPED,
+                                                                   _("The future was dropped before it completed")),
+                                              0);
+  notify_list_run_with_stand_in (notifies, priv->outcome.error);
 
+chain_up:
   G_OBJECT_CLASS (gasync_future_parent_class)->dispose (object);
 }
 
@@ -272,6 +339,52 @@ notify_list_run (GAsyncNotify *notifies,
     }
 }
 
+/* Settles the locked, pending @self with @value (stolen) or @error
+ * (taken), also setting @flags (WORD_CANCELLED) in the same critical
+ * section, unlocks it and returns its notifies, for the caller to run
+ * with no lock held. */
+static GAsyncNotify *
+future_settle_locked_and_unlock (GAsyncFuture *self,
+                                 GValue       *value,
+                                 GError       *error,
+                                 gint          flags)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+  GAsyncNotify *notifies;
+
+  if (error != NULL)
+    priv->outcome.error = error;
+  else
+    {
+      priv->outcome.value = *value;
+      memset (value, 0, sizeof *value);
+    }
+  notifies = g_steal_pointer (&priv->notifies);
+  g_atomic_int_or (&priv->word, flags | (error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED));
+  future_unlock (priv);
+
+  return notifies;
+}
+
+/* Runs @notifies of a future that must not be handed to them (being
+ * disposed, or settled by a party without a reference on it) with a
+ * stand-in: a new future rejected with a copy of @error. */
+static void
+notify_list_run_with_stand_in (GAsyncNotify *notifies,
+                               const GError *error)
+{
+  GAsyncFuture *stand_in;
+
+  if (notifies == NULL)
+    return;
+
+  stand_in = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  GET_PRIV (stand_in)->outcome.error = g_error_copy (error);
+  g_atomic_int_set (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
+  notify_list_run (notifies, stand_in);
+  g_object_unref (stand_in);
+}
+
 /* Settles @self with @value (stolen) or @error (taken), also setting
  * @flags (WORD_CANCELLED) in the same critical section. */
 static gboolean
@@ -292,17 +405,7 @@ future_complete (GAsyncFuture *self,
       outcome_discard (value, error);
       return FALSE;
     }
-
-  if (error != NULL)
-    priv->outcome.error = error;
-  else
-    {
-      priv->outcome.value = *value;
-      memset (value, 0, sizeof *value);
-    }
-  notifies = g_steal_pointer (&priv->notifies);
-  g_atomic_int_or (&priv->word, flags | (error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED));
-  future_unlock (priv);
+  notifies = future_settle_locked_and_unlock (self, value, error, flags);
 
   /* No lock is held: notifies only queue work or complete other futures. */
   notify_list_run (notifies, self);
@@ -353,9 +456,10 @@ _gasync_future_return_outcome_to_task (GAsyncFuture *self,
     g_task_return_error (task, g_error_copy (priv->outcome.error));
 }
 
-void
-_gasync_future_add_notify (GAsyncFuture *self,
-                           GAsyncNotify *notify)
+static void
+future_add_notify (GAsyncFuture *self,
+                   GAsyncNotify *notify,
+                   gint          count)
 {
   GAsyncFuturePrivate *priv = GET_PRIV (self);
 
@@ -366,6 +470,8 @@ _gasync_future_add_notify (GAsyncFuture *self,
         {
           notify->next = priv->notifies;
           priv->notifies = notify;
+          if (count != 0)
+            g_atomic_int_add (&priv->word, count);
           future_unlock (priv);
           return;
         }
@@ -374,6 +480,138 @@ _gasync_future_add_notify (GAsyncFuture *self,
 
   notify->next = NULL;
   notify->func (notify, self);
+}
+
+void
+_gasync_future_add_notify (GAsyncFuture *self,
+                           GAsyncNotify *notify)
+{
+  future_add_notify (self, notify, 0);
+}
+
+void
+_gasync_future_add_dependent (GAsyncFuture *self,
+                              GAsyncNotify *notify)
+{
+  future_add_notify (self, notify, WORD_DEP_ONE);
+}
+
+/* Cancels the locked, pending @self in place, unlocks it and runs what
+ * cancelling does: its notifies (with @completed, or with a stand-in if
+ * @completed is NULL because the caller holds no reference on @self) and
+ * the cancellation of its GCancellable. */
+static void
+future_cancel_locked_and_unlock (GAsyncFuture *self,
+                                 GAsyncFuture *completed)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+  GCancellable *cancellable = NULL;
+  GAsyncNotify *notifies;
+  GError *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                       _("Operation was cancelled"));
+
+  if (priv->cancellable != NULL)
+    cancellable = g_object_ref (priv->cancellable);
+  notifies = future_settle_locked_and_unlock (self, NULL, error, WORD_CANCELLED);
+
+  /* Without a reference, @self may be finalized from here on: the error
+   * is used only by a stand-in of our own. */
+  if (completed != NULL)
+    notify_list_run (notifies, completed);
+  else if (notifies != NULL)
+    {
+      GError *copy = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                          _("Operation was cancelled"));
+
+      notify_list_run_with_stand_in (notifies, copy);
+      g_error_free (copy);
+    }
+
+  if (cancellable != NULL)
+    {
+      g_cancellable_cancel (cancellable);
+      g_object_unref (cancellable);
+    }
+}
+
+/* Unlinks @notify from the list of the locked @self; returns whether it
+ * was there. */
+static gboolean
+notify_list_unlink_locked (GAsyncFuturePrivate *priv,
+                           GAsyncNotify        *notify)
+{
+  for (GAsyncNotify **p = &priv->notifies; *p != NULL; p = &(*p)->next)
+    if (*p == notify)
+      {
+        *p = notify->next;
+        notify->next = NULL;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+_gasync_future_withdraw (GAsyncFuture *self,
+                         GAsyncNotify *notify,
+                         gboolean      cancel_if_orphaned)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+
+  future_lock (priv);
+  if (!notify_list_unlink_locked (priv, notify))
+    {
+      future_unlock (priv);
+      return FALSE;
+    }
+
+  /* Still listed, so still pending. */
+  g_atomic_int_add (&priv->word, -WORD_DEP_ONE);
+  if (cancel_if_orphaned && (g_atomic_int_get (&priv->word) & WORD_DEP_MASK) == 0)
+    future_cancel_locked_and_unlock (self, NULL);
+  else
+    future_unlock (priv);
+
+  return TRUE;
+}
+
+void
+_gasync_future_cancel_if_orphaned (GAsyncFuture *self)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+
+  future_lock (priv);
+  if (STATE (priv) == GASYNC_FUTURE_PENDING &&
+      (g_atomic_int_get (&priv->word) & WORD_DEP_MASK) == 0)
+    future_cancel_locked_and_unlock (self, self);
+  else
+    future_unlock (priv);
+}
+
+/* Links: a dependent's registration on a source it does not own */
+
+void
+_gasync_link_notified (gint *link)
+{
+  /* A canceller holds a pin for a few instructions: wait it out. */
+  while (!g_atomic_int_compare_and_exchange (link, GASYNC_LINK_LINKED, GASYNC_LINK_DONE))
+    ;
+}
+
+gboolean
+_gasync_link_withdraw (gint                *link,
+                       GAsyncFuture *const *source,
+                       GAsyncNotify        *notify)
+{
+  gboolean withdrawn;
+
+  /* While the link is pinned, @source cannot be finalized: it must run
+   * @notify first, which waits for the unpin. */
+  if (!g_atomic_int_compare_and_exchange (link, GASYNC_LINK_LINKED, GASYNC_LINK_PINNED))
+    return FALSE;
+  withdrawn = _gasync_future_withdraw (*source, notify, TRUE);
+  g_atomic_int_set (link, withdrawn ? GASYNC_LINK_DONE : GASYNC_LINK_LINKED);
+
+  return withdrawn;
 }
 
 gboolean
@@ -422,21 +660,52 @@ _gasync_future_settle_like (GAsyncFuture *self,
     }
 }
 
+/* An adoption: @target settles like @source. It is a dependent of
+ * @source, which it does not own, and watches @target: cancelling
+ * @target withdraws it from @source (which is cancelled in turn if nothing
+ * else depends on it). */
 typedef struct
 {
-  GAsyncNotify  notify;
-  GAsyncFuture *target;   /* owned */
+  GAsyncNotify  on_source;   /* a dependent of source */
+  GAsyncNotify  on_target;   /* a producer notify on target */
+  GAsyncFuture *target;      /* owned */
+  GAsyncFuture *source;      /* not owned: alive while link is LINKED or PINNED */
+  gint          link;        /* atomic: a GASYNC_LINK_ state */
+  gint          ref_count;   /* atomic: on_source, on_target */
 } Adopt;
 
 static void
-adopt_notify (GAsyncNotify *notify,
-              GAsyncFuture *completed)
+adopt_unref (Adopt *adopt)
+{
+  if (!g_atomic_int_dec_and_test (&adopt->ref_count))
+    return;
+
+  g_object_unref (adopt->target);
+  g_free (adopt);
+}
+
+static void
+adopt_source_settled (GAsyncNotify *notify,
+                      GAsyncFuture *completed)
 {
   Adopt *adopt = (Adopt *) notify;
 
+  _gasync_link_notified (&adopt->link);
   _gasync_future_settle_like (adopt->target, completed);
-  g_object_unref (adopt->target);
-  g_free (adopt);
+  adopt_unref (adopt);
+}
+
+static void
+adopt_target_settled (GAsyncNotify *notify,
+                      GAsyncFuture *completed)
+{
+  Adopt *adopt = (Adopt *) ((char *) notify - G_STRUCT_OFFSET (Adopt, on_target));
+
+  /* Settled by adopt_source_settled() (the link is DONE then), or
+   * cancelled: then we no longer depend on the source. */
+  if (_gasync_link_withdraw (&adopt->link, &adopt->source, &adopt->on_source))
+    adopt_unref (adopt);
+  adopt_unref (adopt);
 }
 
 void
@@ -451,10 +720,15 @@ _gasync_future_adopt (GAsyncFuture *self,
       return;
     }
 
-  adopt = g_new (Adopt, 1);
-  adopt->notify.func = adopt_notify;
+  adopt = g_new0 (Adopt, 1);
+  adopt->on_source.func = adopt_source_settled;
+  adopt->on_target.func = adopt_target_settled;
   adopt->target = g_object_ref (self);
-  _gasync_future_add_notify (source, &adopt->notify);
+  adopt->source = source;
+  adopt->link = GASYNC_LINK_LINKED;
+  adopt->ref_count = 2;
+  _gasync_future_add_dependent (source, &adopt->on_source);
+  _gasync_future_add_notify (self, &adopt->on_target);
 }
 
 gboolean
@@ -657,136 +931,6 @@ gasync_future_new_for_error_literal (GQuark      domain,
   return gasync_future_new_for_error (g_error_new_literal (domain, code, message));
 }
 
-/* The typed constructors below are thin shims: each fills a GValue and
- * hands it to future_new_resolved_steal(). */
-
-/**
- * gasync_future_new_for_boolean:
- * @v_boolean: the value
- *
- * Creates a future already resolved with a #gboolean.
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_boolean (gboolean v_boolean)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_BOOLEAN);
-  g_value_set_boolean (&value, v_boolean);
-  return future_new_resolved_steal (&value);
-}
-
-/**
- * gasync_future_new_for_int:
- * @v_int: the value
- *
- * Creates a future already resolved with a #gint.
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_int (gint v_int)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_INT);
-  g_value_set_int (&value, v_int);
-  return future_new_resolved_steal (&value);
-}
-
-/**
- * gasync_future_new_for_string:
- * @v_string: (nullable): the string; it is copied
- *
- * Creates a future already resolved with a copy of a string.
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_string (const char *v_string)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_STRING);
-  g_value_set_string (&value, v_string);
-  return future_new_resolved_steal (&value);
-}
-
-/**
- * gasync_future_new_for_object:
- * @v_object: (type GObject) (nullable): the object; a reference is taken
- *
- * Creates a future already resolved with an object. The value has the
- * object's own type (or %G_TYPE_OBJECT for %NULL).
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_object (gpointer v_object)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_return_val_if_fail (v_object == NULL || G_IS_OBJECT (v_object), NULL);
-
-  g_value_init (&value, v_object != NULL ? G_OBJECT_TYPE (v_object) : G_TYPE_OBJECT);
-  g_value_set_object (&value, v_object);
-  return future_new_resolved_steal (&value);
-}
-
-/**
- * gasync_future_new_for_variant:
- * @v_variant: (nullable): the variant; a floating reference is sunk
- *
- * Creates a future already resolved with a #GVariant.
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_variant (GVariant *v_variant)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_VARIANT);
-  g_value_set_variant (&value, v_variant);
-  return future_new_resolved_steal (&value);
-}
-
-/**
- * gasync_future_new_for_pointer: (skip)
- * @v_pointer: (nullable): the pointer
- * @destroy: (nullable): called on @v_pointer when the future is finalized
- *
- * Creates a future already resolved with a plain pointer
- * (%G_TYPE_POINTER). The future owns @v_pointer if @destroy is given.
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_pointer (gpointer       v_pointer,
-                               GDestroyNotify destroy)
-{
-  GValue value = G_VALUE_INIT;
-
-  g_value_init (&value, G_TYPE_POINTER);
-  g_value_set_pointer (&value, v_pointer);
-  POINTER_DESTROY (&value) = (gpointer) destroy;
-  return future_new_resolved_steal (&value);
-}
-
 /* Accessors */
 
 /**
@@ -852,9 +996,9 @@ gasync_future_get_error (GAsyncFuture *future)
 }
 
 /* Checks that @future resolved, setting @error otherwise. */
-static const GValue *
-future_peek_value (GAsyncFuture  *self,
-                   GError       **error)
+const GValue *
+_gasync_future_peek_value_or_error (GAsyncFuture  *self,
+                                    GError       **error)
 {
   GAsyncFuturePrivate *priv = GET_PRIV (self);
 
@@ -903,7 +1047,7 @@ gasync_future_get_value (GAsyncFuture  *future,
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stored = future_peek_value (future, error);
+  stored = _gasync_future_peek_value_or_error (future, error);
   if (value == NULL)
     return stored != NULL;
   if (stored != NULL && _gasync_value_store (value, stored, error))
@@ -937,7 +1081,7 @@ gasync_future_dup_value (GAsyncFuture  *future,
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stored = future_peek_value (future, error);
+  stored = _gasync_future_peek_value_or_error (future, error);
   if (stored == NULL)
     return NULL;
 
@@ -945,192 +1089,6 @@ gasync_future_dup_value (GAsyncFuture  *future,
   g_value_init (ret, G_VALUE_TYPE (stored));
   g_value_copy (stored, ret);
   return ret;
-}
-
-/* The one path under every typed getter: the value as @type, which is
- * either the stored value itself (the common case: no copy) or its
- * conversion into @scratch (zero-filled; the caller unsets it). Returns
- * NULL with @error set if @self is pending, rejected, or holds a value
- * that does not convert. */
-static const GValue *
-future_peek_as (GAsyncFuture  *self,
-                GType          type,
-                GValue        *scratch,
-                GError       **error)
-{
-  const GValue *stored = future_peek_value (self, error);
-
-  if (stored == NULL)
-    return NULL;
-  if (G_VALUE_HOLDS (stored, type))
-    return stored;
-
-  g_value_init (scratch, type);
-  if (_gasync_value_store (scratch, stored, error))
-    return scratch;
-
-  g_value_unset (scratch);
-  return NULL;
-}
-
-/**
- * gasync_future_get_boolean:
- * @future: a #GAsyncFuture
- * @error: return location for an error
- *
- * Gets the value @future resolved with, as a #gboolean.
- *
- * Returns: the value, or %FALSE with @error set if @future is pending,
- *   rejected, or holds a value that does not convert
- *
- * Since: 0.1
- */
-gboolean
-gasync_future_get_boolean (GAsyncFuture  *future,
-                           GError       **error)
-{
-  g_auto(GValue) scratch = G_VALUE_INIT;
-  const GValue *value;
-
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  value = future_peek_as (future, G_TYPE_BOOLEAN, &scratch, error);
-  return value != NULL ? g_value_get_boolean (value) : FALSE;
-}
-
-/**
- * gasync_future_get_int:
- * @future: a #GAsyncFuture
- * @error: return location for an error
- *
- * Gets the value @future resolved with, as a #gint.
- *
- * Returns: the value, or 0 with @error set if @future is pending,
- *   rejected, or holds a value that does not convert
- *
- * Since: 0.1
- */
-gint
-gasync_future_get_int (GAsyncFuture  *future,
-                       GError       **error)
-{
-  g_auto(GValue) scratch = G_VALUE_INIT;
-  const GValue *value;
-
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), 0);
-  g_return_val_if_fail (error == NULL || *error == NULL, 0);
-
-  value = future_peek_as (future, G_TYPE_INT, &scratch, error);
-  return value != NULL ? g_value_get_int (value) : 0;
-}
-
-/**
- * gasync_future_dup_string:
- * @future: a #GAsyncFuture
- * @error: return location for an error
- *
- * Gets a copy of the string @future resolved with. Values that convert to
- * a string (numbers, for instance) are converted.
- *
- * Returns: (transfer full) (nullable): the string, or %NULL with @error set
- *   if @future is pending, rejected, or holds a value that does not convert
- *
- * Since: 0.1
- */
-char *
-gasync_future_dup_string (GAsyncFuture  *future,
-                          GError       **error)
-{
-  g_auto(GValue) scratch = G_VALUE_INIT;
-  const GValue *value;
-
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  value = future_peek_as (future, G_TYPE_STRING, &scratch, error);
-  return value != NULL ? g_value_dup_string (value) : NULL;
-}
-
-/**
- * gasync_future_dup_object:
- * @future: a #GAsyncFuture
- * @error: return location for an error
- *
- * Gets the object @future resolved with.
- *
- * Returns: (transfer full) (type GObject) (nullable): a new reference to
- *   the object, or %NULL with @error set if @future is pending, rejected,
- *   or does not hold an object
- *
- * Since: 0.1
- */
-gpointer
-gasync_future_dup_object (GAsyncFuture  *future,
-                          GError       **error)
-{
-  g_auto(GValue) scratch = G_VALUE_INIT;
-  const GValue *value;
-
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  value = future_peek_as (future, G_TYPE_OBJECT, &scratch, error);
-  return value != NULL ? g_value_dup_object (value) : NULL;
-}
-
-/**
- * gasync_future_dup_variant:
- * @future: a #GAsyncFuture
- * @error: return location for an error
- *
- * Gets the #GVariant @future resolved with.
- *
- * Returns: (transfer full) (nullable): a new reference to the variant, or
- *   %NULL with @error set if @future is pending, rejected, or does not hold
- *   a variant
- *
- * Since: 0.1
- */
-GVariant *
-gasync_future_dup_variant (GAsyncFuture  *future,
-                           GError       **error)
-{
-  g_auto(GValue) scratch = G_VALUE_INIT;
-  const GValue *value;
-
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  value = future_peek_as (future, G_TYPE_VARIANT, &scratch, error);
-  return value != NULL ? g_value_dup_variant (value) : NULL;
-}
-
-/**
- * gasync_future_get_pointer: (skip)
- * @future: a #GAsyncFuture
- * @error: return location for an error
- *
- * Gets the plain pointer @future resolved with (%G_TYPE_POINTER). The
- * pointer stays owned by the future.
- *
- * Returns: (transfer none) (nullable): the pointer, or %NULL with @error
- *   set if @future is pending, rejected, or does not hold a pointer
- *
- * Since: 0.1
- */
-gpointer
-gasync_future_get_pointer (GAsyncFuture  *future,
-                           GError       **error)
-{
-  g_auto(GValue) scratch = G_VALUE_INIT;
-  const GValue *value;
-
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  value = future_peek_as (future, G_TYPE_POINTER, &scratch, error);
-  return value != NULL ? g_value_get_pointer (value) : NULL;
 }
 
 /**
@@ -1143,9 +1101,11 @@ gasync_future_get_pointer (GAsyncFuture  *future,
  * is cancelled, so the work can stop. A later attempt of the producer to
  * settle it is ignored. Cancelling a future that has settled does nothing.
  *
- * Cancelling a derived future (from gasync_future_and_then() and friends)
- * rejects it and skips its callback; the future it was derived from is not
- * affected.
+ * Cancelling a derived future (from gasync_future_and_then() and friends,
+ * or a combinator) rejects it, skips its callback, and withdraws it from
+ * what it waits on: a source left without any other dependent is
+ * cancelled in turn, one that something else still waits on keeps
+ * running (see "Cancellation" in #GAsyncFuture for what depends on what).
  *
  * Since: 0.1
  */
@@ -1153,7 +1113,6 @@ void
 gasync_future_cancel (GAsyncFuture *future)
 {
   GAsyncFuturePrivate *priv;
-  GCancellable *cancellable = NULL;
 
   g_return_if_fail (GASYNC_IS_FUTURE (future));
 
@@ -1162,20 +1121,11 @@ gasync_future_cancel (GAsyncFuture *future)
   /* Flag and rejection in one critical section: a producer that settles
    * concurrently either wins (and the future was never cancelled) or
    * finds it cancelled (and is ignored quietly). */
-  if (!future_complete (future, NULL,
-                        g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                             _("Operation was cancelled")),
-                        WORD_CANCELLED))
-    return;
-
   future_lock (priv);
-  if (priv->cancellable != NULL)
-    cancellable = g_object_ref (priv->cancellable);
-  future_unlock (priv);
-
-  if (cancellable != NULL)
+  if (STATE (priv) != GASYNC_FUTURE_PENDING)
     {
-      g_cancellable_cancel (cancellable);
-      g_object_unref (cancellable);
+      future_unlock (priv);
+      return;
     }
+  future_cancel_locked_and_unlock (future, future);
 }

@@ -153,7 +153,7 @@ gasync_future_return_to_task (GAsyncFuture *future,
   cancellable = g_task_get_cancellable (task);
   _gasync_context_job_init_for_context (&rtt->job, g_main_context_ref (g_task_get_context (task)),
                                         return_to_task_run);
-  _gasync_future_add_notify (future, &rtt->job.node.notify);
+  _gasync_future_add_dependent (future, &rtt->job.node.notify);
 
   /* After the notify, so that an already-cancelled cancellable (whose
    * handler runs inside g_cancellable_connect()) settles a future we

@@ -558,7 +558,145 @@ test_with_timeout (void)
   g_assert_cmpint (gasync_future_get_int (ready_in_time, NULL), ==, 3);
 }
 
+/* Cancellation flows down */
+
+static void
+count_cancelled (GCancellable *cancellable,
+                 gpointer      data)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+static GAsyncPromise *
+cancellable_promise (gint *fired)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+
+  g_cancellable_connect (gasync_promise_get_cancellable (p),
+                         G_CALLBACK (count_cancelled), fired, NULL);
+  return p;
+}
+
+static GAsyncFuture *
+pass_through (GAsyncFuture *completed,
+              gpointer      user_data)
+{
+  return NULL;
+}
+
+/* Each input is a continuation of a promise (two levels): cancelling the
+ * output withdraws from every input, which nothing else depends on, and
+ * so on down to the promises' work. */
+static void
+test_cancel_reaches_sources (gconstpointer data)
+{
+  GAsyncFuture *(*combinator) (GAsyncFuture **, guint) = data;
+  gint fired = 0;
+  GAsyncPromise *p[3];
+  GAsyncFuture *inputs[3];
+  g_autoptr(GAsyncFuture) out = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      p[i] = cancellable_promise (&fired);
+      inputs[i] = gasync_future_and_then (GASYNC_FUTURE (p[i]), pass_through, NULL, NULL);
+    }
+  out = combinator (inputs, 3);
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (inputs[i]);
+
+  gasync_future_cancel (out);
+  g_assert_error (gasync_future_get_error (out), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (fired, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_error (gasync_future_get_error (GASYNC_FUTURE (p[i])), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_object_unref (p[i]);
+    }
+  gasync_test_iterate_pending (NULL);
+}
+
+/* An input that something else depends on keeps running. */
+static void
+test_cancel_shared_input_keeps_running (void)
+{
+  gint fired_a = 0, fired_b = 0;
+  g_autoptr(GAsyncPromise) a = cancellable_promise (&fired_a);
+  g_autoptr(GAsyncPromise) b = cancellable_promise (&fired_b);
+  GAsyncFuture *inputs[2] = { GASYNC_FUTURE (a), GASYNC_FUTURE (b) };
+  g_autoptr(GAsyncFuture) keeps = gasync_future_and_then (GASYNC_FUTURE (a), pass_through, NULL, NULL);
+  g_autoptr(GAsyncFuture) all = gasync_future_all (inputs, 2);
+
+  gasync_future_cancel (all);
+  g_assert_cmpint (fired_a, ==, 0);
+  g_assert_cmpint (fired_b, ==, 1);
+  gasync_promise_resolve_int (a, 4);
+  while (gasync_future_get_state (keeps) == GASYNC_FUTURE_PENDING)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (gasync_future_get_int (keeps, NULL), ==, 4);
+}
+
+static void
+test_with_timeout_cancelled (void)
+{
+  gint fired = 0;
+  g_autoptr(GAsyncPromise) p = cancellable_promise (&fired);
+  GAsyncFuture *step = gasync_future_and_then (GASYNC_FUTURE (p), pass_through, NULL, NULL);
+  g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (step, 60 * 60 * 1000);
+  g_autoptr(GAsyncPromise) q = gasync_promise_new ();
+  GAsyncFuture *t = gasync_timeout_new (60 * 60 * 1000);
+  GAsyncFuture *pair[2] = { GASYNC_FUTURE (q), t };
+  g_autoptr(GAsyncFuture) raced = NULL;
+
+  g_object_unref (step);
+  gasync_future_cancel (bounded);
+  g_assert_error (gasync_future_get_error (bounded), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The source, two levels down, is cancelled. */
+  g_assert_cmpint (fired, ==, 1);
+
+  /* A timer raced and withdrawn from is cancelled and its GSource
+   * removed: the timer then releases the future at once. */
+  raced = gasync_future_race (pair, 2);
+  g_object_add_weak_pointer (G_OBJECT (t), (gpointer *) &t);
+  g_object_unref (t);
+  g_assert_nonnull (t);
+  gasync_future_cancel (raced);
+  g_assert_null (t);
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (q)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gasync_test_iterate_pending (NULL);
+}
+
+static void
+test_timeout_cancel_rejects (void)
+{
+  g_autoptr(GAsyncFuture) t = gasync_timeout_new (60 * 60 * 1000);
+
+  gasync_future_cancel (t);
+  g_assert_error (gasync_future_get_error (t), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 /* Futures of cancellables */
+
+/* NULL: a future that only gasync_future_cancel() settles. */
+static void
+test_cancellable_future_null (void)
+{
+  g_autoptr(GAsyncFuture) never = gasync_future_new_for_cancellable (NULL);
+  g_autoptr(GAsyncFuture) other = gasync_future_new_for_cancellable (NULL);
+  gint fired = 0;
+  g_autoptr(GAsyncPromise) work = cancellable_promise (&fired);
+  GAsyncFuture *pair[2] = { GASYNC_FUTURE (work), other };
+  g_autoptr(GAsyncFuture) raced = gasync_future_race (pair, 2);
+
+  g_assert_cmpint (gasync_future_get_state (never), ==, GASYNC_FUTURE_PENDING);
+  gasync_future_cancel (never);
+  g_assert_error (gasync_future_get_error (never), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* As a cancel button: cancelling the race cancels both. */
+  gasync_future_cancel (raced);
+  g_assert_error (gasync_future_get_error (other), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (fired, ==, 1);
+}
 
 static void
 test_cancellable_future (void)
@@ -637,7 +775,7 @@ test_preconditions (void)
   g_clear_object (&f);
 
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*G_IS_CANCELLABLE*");
-  f = gasync_future_new_for_cancellable (NULL);
+  f = gasync_future_new_for_cancellable ((GCancellable *) ok);
   g_test_assert_expected_messages ();
   g_assert_error (gasync_future_get_error (f), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
 }
@@ -670,6 +808,14 @@ main (int   argc,
   g_test_add_func ("/combinators/cancellable/fires", test_cancellable_future);
   g_test_add_func ("/combinators/cancellable/released-when-settled", test_cancellable_future_released);
   g_test_add_func ("/combinators/cancellable/same-emission", test_cancellable_future_same_emission);
+  g_test_add_func ("/combinators/cancellable/null", test_cancellable_future_null);
+  g_test_add_data_func ("/combinators/cancel/all-reaches-sources", gasync_future_all, test_cancel_reaches_sources);
+  g_test_add_data_func ("/combinators/cancel/all-settled-reaches-sources", gasync_future_all_settled, test_cancel_reaches_sources);
+  g_test_add_data_func ("/combinators/cancel/any-reaches-sources", gasync_future_any, test_cancel_reaches_sources);
+  g_test_add_data_func ("/combinators/cancel/race-reaches-sources", gasync_future_race, test_cancel_reaches_sources);
+  g_test_add_func ("/combinators/cancel/shared-input-keeps-running", test_cancel_shared_input_keeps_running);
+  g_test_add_func ("/combinators/timeout/with-timeout-cancelled", test_with_timeout_cancelled);
+  g_test_add_func ("/combinators/timeout/cancel-rejects", test_timeout_cancel_rejects);
   g_test_add_func ("/combinators/preconditions", test_preconditions);
 
   return g_test_run ();

@@ -606,6 +606,134 @@ test_dropped_on_worker_delivers_on_context (void)
   g_assert_error (gasync_future_get_error (d), GASYNC_ERROR, GASYNC_ERROR_DROPPED);
 }
 
+static void
+mark_finalized (gpointer data)
+{
+  g_atomic_pointer_set ((gpointer *) data, g_thread_self ());
+}
+
+/* Dropping the last reference to a pending future finalizes it inside
+ * that g_object_unref(): the waiters get their DROPPED rejection through
+ * a stand-in, and nothing takes a reference on the object being disposed
+ * (which another thread could then finalize under the dropper's feet). */
+static void
+test_dropped_not_resurrected (void)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  gpointer finalized_on = NULL;
+  GThread *dropper;
+  Record rec = { 0 };
+
+  d = gasync_future_on_settled (GASYNC_FUTURE (p), record_cb, &rec, record_destroy);
+  g_object_set_data_full (G_OBJECT (p), "gasync-test-finalized", &finalized_on, mark_finalized);
+  dropper = g_thread_new ("dropper", drop_in_thread, p);
+  g_thread_join (dropper);
+
+  /* Finalized by the dropper, before its unref returned. */
+  g_assert_true (g_atomic_pointer_get (&finalized_on) == (gpointer) dropper);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 1);
+  g_assert_error (gasync_future_get_error (d), GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+}
+
+/* Thread A registers continuations from its own context on pending
+ * promises and hands them to thread B, which drops the last reference
+ * while A keeps iterating: the DROPPED rejection inside dispose must not
+ * give A's context a reference on the object being disposed (GLib 2.74's
+ * g_object_unref() is not safe against another thread finalizing it). */
+typedef struct
+{
+  GAsyncQueue *to_dropper;
+  guint        n;
+  gint         settled;       /* atomic: callbacks run, DROPPED seen */
+  gint         destroyed;     /* atomic */
+  gint         wrong;         /* atomic: not DROPPED, or not on A */
+  GThread     *registrar;
+} DropRace;
+
+static GAsyncFuture *
+drop_race_cb (GAsyncFuture *completed,
+              gpointer      user_data)
+{
+  DropRace *race = user_data;
+  const GError *error = gasync_future_get_error (completed);
+
+  if (error == NULL || !g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED) ||
+      g_thread_self () != race->registrar)
+    g_atomic_int_inc (&race->wrong);
+  g_atomic_int_inc (&race->settled);
+  return NULL;
+}
+
+static void
+drop_race_destroy (gpointer user_data)
+{
+  DropRace *race = user_data;
+
+  g_atomic_int_inc (&race->destroyed);
+}
+
+static gpointer
+drop_race_dropper (gpointer data)
+{
+  DropRace *race = data;
+
+  for (guint i = 0; i < race->n; i++)
+    g_object_unref (g_async_queue_pop (race->to_dropper));
+  return NULL;
+}
+
+static gpointer
+drop_race_registrar (gpointer data)
+{
+  DropRace *race = data;
+  GMainContext *ctx = g_main_context_new ();
+
+  g_main_context_push_thread_default (ctx);
+  for (guint i = 0; i < race->n; i++)
+    {
+      GAsyncPromise *p = gasync_promise_new ();
+      GAsyncFuture *d;
+
+      if (i % 2 == 0)
+        d = gasync_future_on_settled (GASYNC_FUTURE (p), drop_race_cb, race, drop_race_destroy);
+      else
+        d = gasync_future_or_else (GASYNC_FUTURE (p), drop_race_cb, race, drop_race_destroy);
+      g_object_unref (d);
+      g_async_queue_push (race->to_dropper, p);   /* the only reference */
+      /* Sleep in poll, so that A wakes up as soon as B's dispose hands it
+       * the completion, while B is still inside g_object_unref(). */
+      while (g_atomic_int_get (&race->destroyed) <= (gint) i)
+        g_main_context_iteration (ctx, TRUE);
+    }
+  while (g_atomic_int_get (&race->destroyed) < (gint) race->n)
+    g_main_context_iteration (ctx, TRUE);
+  g_main_context_pop_thread_default (ctx);
+  g_main_context_unref (ctx);
+  return NULL;
+}
+
+static void
+test_dropped_cross_thread_race (void)
+{
+  DropRace race = { 0 };
+  GThread *a, *b;
+
+  race.n = gasync_test_size (20000, 100000);
+  race.to_dropper = g_async_queue_new ();
+  a = g_thread_new ("registrar", drop_race_registrar, &race);
+  race.registrar = a;
+  b = g_thread_new ("dropper", drop_race_dropper, &race);
+  g_thread_join (b);
+  g_thread_join (a);
+
+  g_assert_cmpint (race.settled, ==, race.n);
+  g_assert_cmpint (race.destroyed, ==, race.n);
+  g_assert_cmpint (race.wrong, ==, 0);
+  g_async_queue_unref (race.to_dropper);
+}
+
 /* Cancellation */
 
 static void
@@ -633,17 +761,245 @@ static void
 test_cancel_derived_skips_callback (void)
 {
   g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GAsyncPromise) q = gasync_promise_new ();
   g_autoptr(GAsyncFuture) d = NULL;
+  g_autoptr(GAsyncFuture) e = NULL;
   Record rec = { 0 };
+  Record rec_e = { 0 };
 
+  /* Cancelled after its source settled, before the callback ran. */
   d = gasync_future_and_then (GASYNC_FUTURE (p), record_cb, &rec, record_destroy);
-  gasync_future_cancel (d);
   gasync_promise_resolve_int (p, 1);
+  gasync_future_cancel (d);
   gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
   g_assert_cmpint (rec.ran, ==, 0);
   g_assert_error (gasync_future_get_error (d), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  /* The source is not affected. */
   g_assert_cmpint (gasync_future_get_int (GASYNC_FUTURE (p), NULL), ==, 1);
+  g_clear_object (&d);
+
+  /* Cancelled while its source is pending, which has another dependent:
+   * the source keeps running. */
+  rec = (Record) { 0 };
+  d = gasync_future_and_then (GASYNC_FUTURE (q), record_cb, &rec, record_destroy);
+  e = gasync_future_on_settled (GASYNC_FUTURE (q), record_cb, &rec_e, record_destroy);
+  gasync_future_cancel (d);
+  g_assert_false (g_cancellable_is_cancelled (gasync_promise_get_cancellable (q)));
+  gasync_promise_resolve_int (q, 2);
+  gasync_test_iterate_until (NULL, &rec.destroyed, 5000);
+  gasync_test_iterate_until (NULL, &rec_e.destroyed, 5000);
+  g_assert_cmpint (rec.ran, ==, 0);
+  g_assert_cmpint (rec_e.ran, ==, 1);
+  g_assert_cmpint (rec_e.value, ==, 2);
+  g_assert_cmpint (gasync_future_get_int (e, NULL), ==, 2);
+}
+
+static void
+count_cancelled (GCancellable *cancellable,
+                 gpointer      data)
+{
+  g_atomic_int_inc ((gint *) data);
+}
+
+/* A promise whose cancellable counts how often it fires: the root of the
+ * chains below, standing for work that can be stopped. */
+static GAsyncPromise *
+cancellable_root (gint *fired)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+
+  g_cancellable_connect (gasync_promise_get_cancellable (p),
+                         G_CALLBACK (count_cancelled), fired, NULL);
+  return p;
+}
+
+static void
+test_cancel_flows_down_chain (void)
+{
+  gint fired = 0;
+  g_autoptr(GAsyncPromise) root = cancellable_root (&fired);
+  GAsyncFuture *d1, *d2;
+  g_autoptr(GAsyncFuture) leaf = NULL;
+  Record rec[3] = { { 0 }, };
+
+  d1 = gasync_future_and_then (GASYNC_FUTURE (root), record_cb, &rec[0], record_destroy);
+  d2 = gasync_future_and_then (d1, record_cb, &rec[1], record_destroy);
+  leaf = gasync_future_and_then (d2, record_cb, &rec[2], record_destroy);
+  g_object_unref (d1);
+  g_object_unref (d2);
+
+  /* Nothing else depends on the links of the chain: cancelling the leaf
+   * reaches the root's work. */
+  gasync_future_cancel (leaf);
+  g_assert_cmpint (fired, ==, 1);
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (root)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  for (guint i = 0; i < 3; i++)
+    {
+      gasync_test_iterate_until (NULL, &rec[i].destroyed, 5000);
+      g_assert_cmpint (rec[i].ran, ==, 0);
+    }
+  g_assert_error (gasync_future_get_error (leaf), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_cancel_chain_shared_root_keeps_running (void)
+{
+  gint fired = 0;
+  g_autoptr(GAsyncPromise) root = cancellable_root (&fired);
+  GAsyncFuture *d1, *d2;
+  g_autoptr(GAsyncFuture) leaf = NULL;
+  g_autoptr(GAsyncFuture) other = NULL;
+  Record rec[3] = { { 0 }, };
+  Record rec_other = { 0 };
+
+  d1 = gasync_future_and_then (GASYNC_FUTURE (root), record_cb, &rec[0], record_destroy);
+  d2 = gasync_future_and_then (d1, record_cb, &rec[1], record_destroy);
+  leaf = gasync_future_and_then (d2, record_cb, &rec[2], record_destroy);
+  other = gasync_future_on_settled (GASYNC_FUTURE (root), record_cb, &rec_other, record_destroy);
+  g_object_unref (d1);
+  g_object_unref (d2);
+
+  /* The root has a second continuation: it keeps running. */
+  gasync_future_cancel (leaf);
+  g_assert_cmpint (fired, ==, 0);
+  g_assert_cmpint (gasync_future_get_state (GASYNC_FUTURE (root)), ==, GASYNC_FUTURE_PENDING);
+  gasync_promise_resolve_int (root, 7);
+  gasync_test_iterate_until (NULL, &rec_other.destroyed, 5000);
+  g_assert_cmpint (rec_other.value, ==, 7);
+  for (guint i = 0; i < 3; i++)
+    {
+      gasync_test_iterate_until (NULL, &rec[i].destroyed, 5000);
+      g_assert_cmpint (rec[i].ran, ==, 0);
+    }
+}
+
+static GAsyncFuture *
+return_user_data_ref (GAsyncFuture *completed,
+                      gpointer      user_data)
+{
+  return g_object_ref (user_data);
+}
+
+/* After the callback returned a future, the derived future depends on
+ * that one: cancelling it reaches the returned future's work. */
+static void
+test_cancel_reaches_returned_future (void)
+{
+  gint fired = 0;
+  g_autoptr(GAsyncPromise) step = cancellable_root (&fired);
+  g_autoptr(GAsyncFuture) first = gasync_future_new_for_int (1);
+  g_autoptr(GAsyncFuture) d = NULL;
+
+  d = gasync_future_and_then (first, return_user_data_ref, step, NULL);
+  while (gasync_future_get_state (GASYNC_FUTURE (step)) == GASYNC_FUTURE_PENDING && fired == 0 &&
+         g_main_context_iteration (NULL, FALSE))
+    ;
+  gasync_future_cancel (d);
+  g_assert_cmpint (fired, ==, 1);
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (step)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Cancelling derived futures on one thread while their sources are
+ * settled on another: every continuation's user data is freed exactly
+ * once, on the registering context; a derived future is resolved only
+ * if its callback ran, and a source is cancelled only if its derived
+ * future was. */
+typedef struct
+{
+  GAsyncPromise **promises;
+  GAsyncFuture  **derived;
+  guint           n;
+  gint            ran;         /* atomic */
+  gint            destroyed;   /* atomic */
+  gint            wrong_thread;
+  GThread        *registrar;
+} CancelRace;
+
+static GAsyncFuture *
+cancel_race_cb (GAsyncFuture *completed,
+                gpointer      user_data)
+{
+  CancelRace *race = user_data;
+
+  g_atomic_int_inc (&race->ran);
+  return NULL;
+}
+
+static void
+cancel_race_destroy (gpointer user_data)
+{
+  CancelRace *race = user_data;
+
+  if (g_thread_self () != race->registrar)
+    race->wrong_thread++;
+  g_atomic_int_inc (&race->destroyed);
+}
+
+static gpointer
+cancel_race_settler (gpointer data)
+{
+  CancelRace *race = data;
+
+  for (guint i = 0; i < race->n; i++)
+    gasync_promise_resolve_int (race->promises[i], (gint) i);
+  return NULL;
+}
+
+static gpointer
+cancel_race_canceller (gpointer data)
+{
+  CancelRace *race = data;
+
+  for (guint i = 0; i < race->n; i++)
+    gasync_future_cancel (race->derived[i]);
+  return NULL;
+}
+
+static void
+test_cancel_races_settle (void)
+{
+  CancelRace race = { 0 };
+  GThread *settler, *canceller;
+  guint resolved = 0;
+
+  race.n = gasync_test_size (5000, 100000);
+  race.registrar = g_thread_self ();
+  race.promises = g_new (GAsyncPromise *, race.n);
+  race.derived = g_new (GAsyncFuture *, race.n);
+  for (guint i = 0; i < race.n; i++)
+    {
+      race.promises[i] = gasync_promise_new ();
+      race.derived[i] = gasync_future_and_then (GASYNC_FUTURE (race.promises[i]),
+                                                cancel_race_cb, &race, cancel_race_destroy);
+    }
+
+  settler = g_thread_new ("settler", cancel_race_settler, &race);
+  canceller = g_thread_new ("canceller", cancel_race_canceller, &race);
+  g_thread_join (settler);
+  g_thread_join (canceller);
+  while (g_atomic_int_get (&race.destroyed) < (gint) race.n)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (race.destroyed, ==, race.n);
+  g_assert_cmpint (race.wrong_thread, ==, 0);
+  for (guint i = 0; i < race.n; i++)
+    {
+      GAsyncFuture *p = GASYNC_FUTURE (race.promises[i]);
+
+      if (gasync_future_get_state (race.derived[i]) == GASYNC_FUTURE_RESOLVED)
+        {
+          resolved++;
+          g_assert_cmpint (gasync_future_get_int (race.derived[i], NULL), ==, (gint) i);
+        }
+      else
+        g_assert_error (gasync_future_get_error (race.derived[i]), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      if (gasync_future_get_state (p) == GASYNC_FUTURE_REJECTED)
+        g_assert_cmpint (gasync_future_get_state (race.derived[i]), ==, GASYNC_FUTURE_REJECTED);
+      g_object_unref (race.derived[i]);
+      g_object_unref (race.promises[i]);
+    }
+  g_assert_cmpint (race.ran, ==, resolved);
+  g_free (race.promises);
+  g_free (race.derived);
 }
 
 /* wait_async / wait_finish */
@@ -733,17 +1089,88 @@ test_wait_blocking (void)
   gasync_test_latch_clear (&r.resolved);
 }
 
-static void
-test_wait_blocking_refuses_orphan (void)
+/* The owner holds the only reference and lends the pointer to a waiting
+ * thread and a resolving thread: the wait must not take that for an
+ * orphan (DROPPED) when the future is about to be resolved. */
+typedef struct
 {
-  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
-  g_autoptr(GError) error = NULL;
+  GAsyncFuture *lent;       /* not owned */
+  gint          returned;   /* atomic */
+  gboolean      ok;
+  gint          value;
+  GError       *error;
+} LentWait;
+
+static gpointer
+lent_wait_thread (gpointer data)
+{
+  LentWait *lw = data;
   g_auto(GValue) value = G_VALUE_INIT;
 
-  /* Our reference is the only one: waiting could only hang. */
-  g_assert_false (gasync_future_wait (GASYNC_FUTURE (p), NULL, &value, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+  lw->ok = gasync_future_wait (lw->lent, NULL, &value, &lw->error);
+  if (lw->ok)
+    lw->value = g_value_get_int (&value);
+  g_atomic_int_set (&lw->returned, TRUE);
+  return NULL;
+}
+
+static gpointer
+lent_resolve_thread (gpointer data)
+{
+  LentWait *lw = data;
+
+  /* Resolve once the waiter waits (it holds a reference of its own then),
+   * or has given up. */
+  while (g_atomic_int_get (&G_OBJECT (lw->lent)->ref_count) < 2 &&
+         !g_atomic_int_get (&lw->returned))
+    g_thread_yield ();
+  gasync_promise_resolve_int (GASYNC_PROMISE (lw->lent), 99);
+  return NULL;
+}
+
+static void
+test_wait_blocking_lent_pointer (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  LentWait lw = { GASYNC_FUTURE (p), 0, FALSE, 0, NULL };
+  GThread *waiter, *resolver;
+
+  waiter = g_thread_new ("waiter", lent_wait_thread, &lw);
+  resolver = g_thread_new ("resolver", lent_resolve_thread, &lw);
+  g_thread_join (waiter);
+  g_thread_join (resolver);
+
+  g_assert_no_error (lw.error);
+  g_assert_true (lw.ok);
+  g_assert_cmpint (lw.value, ==, 99);
+}
+
+static gpointer
+cancel_in_thread (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* A future that nobody will settle: the wait is bounded by its
+ * cancellable (not refused up front: it cannot tell). */
+static void
+test_wait_blocking_orphan_cancelled (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  g_autoptr(GCancellable) c = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GThread *canceller;
+
+  canceller = g_thread_new ("canceller", cancel_in_thread, c);
+  g_assert_false (gasync_future_wait (GASYNC_FUTURE (p), c, &value, &error));
+  g_thread_join (canceller);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (G_VALUE_HOLDS_POINTER (&value));
+  g_assert_cmpint (gasync_future_get_state (GASYNC_FUTURE (p)), ==, GASYNC_FUTURE_PENDING);
+  /* Our reference is the only one again: the wait kept none. */
+  g_assert_cmpint (G_OBJECT (p)->ref_count, ==, 1);
   gasync_promise_resolve_int (p, 0);
 }
 
@@ -989,12 +1416,19 @@ main (int   argc,
   g_test_add_func ("/future/context/many-threads-exactly-once", test_many_threads_exactly_once);
   g_test_add_func ("/future/drop/rejects-waiters", test_dropped_rejects_waiters);
   g_test_add_func ("/future/drop/on-worker-delivers-on-context", test_dropped_on_worker_delivers_on_context);
+  g_test_add_func ("/future/drop/not-resurrected", test_dropped_not_resurrected);
+  g_test_add_func ("/future/drop/cross-thread-race", test_dropped_cross_thread_race);
   g_test_add_func ("/future/cancel/basic", test_cancel);
   g_test_add_func ("/future/cancel/derived-skips-callback", test_cancel_derived_skips_callback);
+  g_test_add_func ("/future/cancel/flows-down-chain", test_cancel_flows_down_chain);
+  g_test_add_func ("/future/cancel/shared-root-keeps-running", test_cancel_chain_shared_root_keeps_running);
+  g_test_add_func ("/future/cancel/reaches-returned-future", test_cancel_reaches_returned_future);
+  g_test_add_func ("/future/cancel/races-settle", test_cancel_races_settle);
   g_test_add_func ("/future/wait-async/cross-thread", test_wait_async);
   g_test_add_func ("/future/wait-async/cancelled", test_wait_async_cancelled);
   g_test_add_func ("/future/wait/blocking", test_wait_blocking);
-  g_test_add_func ("/future/wait/refuses-orphan", test_wait_blocking_refuses_orphan);
+  g_test_add_func ("/future/wait/lent-pointer", test_wait_blocking_lent_pointer);
+  g_test_add_func ("/future/wait/orphan-bounded-by-cancellable", test_wait_blocking_orphan_cancelled);
   g_test_add_func ("/future/wait/timeout-and-cancel", test_wait_blocking_timeout_and_cancel);
   g_test_add_func ("/future/value/out-optional", test_value_out_optional);
   g_test_add_func ("/future/return-to-task", test_return_to_task);

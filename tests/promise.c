@@ -290,6 +290,77 @@ test_preconditions (void)
   gasync_promise_resolve_int (p, 0);
 }
 
+/* The owner's work stops when everything that waited for the promise gave
+ * up: cancelling a continuation that alone depended on it cancels the
+ * promise and its cancellable; settling it later is quietly ignored. */
+static GAsyncFuture *
+never_called (GAsyncFuture *completed,
+              gpointer      user_data)
+{
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_cancellable_follows_derived (void)
+{
+  g_autoptr(GAsyncPromise) p = gasync_promise_new ();
+  GCancellable *work = gasync_promise_get_cancellable (p);
+  g_autoptr(GAsyncFuture) d = gasync_future_or_else (GASYNC_FUTURE (p), never_called, NULL, NULL);
+  g_autoptr(GAsyncFuture) e = gasync_future_and_then (d, never_called, NULL, NULL);
+
+  gasync_future_cancel (e);
+  /* d is still held by us, but nothing depends on it any more. */
+  g_assert_true (g_cancellable_is_cancelled (work));
+  g_assert_error (gasync_future_get_error (GASYNC_FUTURE (p)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_error (gasync_future_get_error (d), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gasync_promise_resolve_int (p, 1);   /* no critical: it was cancelled */
+  gasync_test_iterate_pending (NULL);
+}
+
+/* A promise dropped on another thread while a continuation registered
+ * from this context waits: the rejection comes through a stand-in, and
+ * the promise is gone when the dropping call returns. */
+static void
+note_finalized (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
+static GAsyncFuture *
+keep_completed (GAsyncFuture *completed,
+                gpointer      user_data)
+{
+  *(GAsyncFuture **) user_data = g_object_ref (completed);
+  return NULL;
+}
+
+static gpointer
+unref_in_thread (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_dropped_stand_in (void)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) d = NULL;
+  g_autoptr(GAsyncFuture) seen = NULL;
+  gint finalized = FALSE;
+
+  d = gasync_future_on_settled (GASYNC_FUTURE (p), keep_completed, &seen, NULL);
+  g_object_set_data_full (G_OBJECT (p), "gasync-test", &finalized, note_finalized);
+  g_thread_join (g_thread_new ("dropper", unref_in_thread, p));
+  g_assert_true (g_atomic_int_get (&finalized));
+
+  while (seen == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (gasync_future_get_error (seen), GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+  g_assert_error (gasync_future_get_error (d), GASYNC_ERROR, GASYNC_ERROR_DROPPED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -304,6 +375,8 @@ main (int   argc,
   g_test_add_func ("/promise/reject/forms", test_reject_forms);
   g_test_add_func ("/promise/settle-twice-is-critical", test_settle_twice_is_critical);
   g_test_add_func ("/promise/cancellable/follows-cancel", test_cancellable_follows_cancel);
+  g_test_add_func ("/promise/cancellable/follows-derived", test_cancellable_follows_derived);
+  g_test_add_func ("/promise/drop/stand-in", test_dropped_stand_in);
   g_test_add_func ("/promise/gio-callback", test_gio_callback);
   g_test_add_func ("/promise/oneshot", test_oneshot);
   g_test_add_func ("/promise/preconditions", test_preconditions);

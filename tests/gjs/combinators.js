@@ -79,4 +79,16 @@ test('new_for_cancellable gives work a cancel button', async () => {
     await assertRejectsGError(waiting, Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
 });
 
+test('new_for_cancellable(null) settles only when cancelled', async () => {
+    const never = GAsync.Future.new_for_cancellable(null);
+    assertEquals(never.get_state(), GAsync.FutureState.PENDING);
+    const work = held(GAsync.Promise.new());
+    const stoppable = GAsync.Future.race([work, never]);
+    // Cancelling the race withdraws from both inputs, which nothing else
+    // waits on: both are cancelled, and the work's cancellable fires.
+    stoppable.cancel();
+    assertEquals(work.get_cancellable().is_cancelled(), true);
+    await assertRejectsGError(never.wait_async(null), Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED);
+});
+
 run();

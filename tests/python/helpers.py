@@ -40,8 +40,8 @@ def raises_gerror(excinfo, domain_code):
 
 def held(future):
     """Returns future after giving it a C-side owner (a Gio.ListStore), as
-    the work that would settle it would hold: a future whose only
-    reference is the caller's is reported DROPPED by the waits."""
+    the work that would settle it would hold: a pending future whose last
+    reference goes (a Python wrapper collected) is rejected with DROPPED."""
     store = Gio.ListStore.new(GAsync.Future)
     store.append(future)
     _keep.append(store)

@@ -74,3 +74,17 @@ def test_new_for_cancellable_gives_work_a_cancel_button():
     with pytest.raises(GLib.Error) as info:
         stoppable.result(timeout=10)
     helpers.raises_gerror(info, helpers.io_error(Gio.IOErrorEnum.CANCELLED))
+
+
+def test_new_for_cancellable_without_one_settles_only_when_cancelled():
+    never = GAsync.Future.new_for_cancellable(None)
+    assert never.get_state() == GAsync.FutureState.PENDING
+    work = helpers.held(GAsync.Promise())
+    stoppable = GAsync.Future.race([work, never])
+    # Cancelling the race withdraws from both inputs, which nothing else
+    # waits on: both are cancelled, and the work's cancellable fires.
+    stoppable.cancel()
+    assert work.get_cancellable().is_cancelled()
+    with pytest.raises(GLib.Error) as info:
+        never.result(timeout=10)
+    helpers.raises_gerror(info, helpers.io_error(Gio.IOErrorEnum.CANCELLED))
