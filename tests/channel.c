@@ -800,6 +800,178 @@ test_would_deadlock (void)
   g_assert_no_error (error);
 }
 
+/* A blocking send or receive on an async worker is refused every time,
+ * not only when it would have to wait. */
+
+typedef struct
+{
+  GAsyncSender   *tx;
+  GAsyncReceiver *rx;
+} WorkerChannel;
+
+static void
+assert_would_deadlock (GError **error)
+{
+  g_assert_error (*error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
+  g_clear_error (error);
+}
+
+static GAsyncFuture *
+send_with_room_on_worker (GCancellable *cancellable,
+                          gpointer      user_data)
+{
+  WorkerChannel *data = user_data;
+  g_autoptr(GAsyncFuture) sent = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gpointer batch[2] = { GUINT_TO_POINTER (2), GUINT_TO_POINTER (3) };
+  GAsyncChannelStats st;
+  GError *error = NULL;
+
+  g_value_init (&value, G_TYPE_POINTER);
+  g_value_set_pointer (&value, GUINT_TO_POINTER (1));
+
+  /* The channel is unbounded and empty: none of these would wait, and
+   * each is refused all the same, queueing nothing. */
+  g_assert_false (gasync_sender_send (data->tx, &value, NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_false (gasync_sender_send_pointer (data->tx, GUINT_TO_POINTER (1), NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_cmpuint (gasync_sender_send_many (data->tx, batch, 2, NULL, &error), ==, 0);
+  assert_would_deadlock (&error);
+  _gasync_receiver_get_stats (data->rx, &st);
+  g_assert_cmpuint (st.n_queued, ==, 0);
+
+  /* What does not block works there. */
+  g_assert_true (gasync_sender_try_send (data->tx, &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (gasync_sender_try_send_pointer (data->tx, GUINT_TO_POINTER (2), &error));
+  g_assert_no_error (error);
+  g_value_set_pointer (&value, GUINT_TO_POINTER (3));
+  sent = gasync_sender_send_future (data->tx, &value);
+  g_assert_true (gasync_future_get_boolean (sent, &error));
+  g_assert_no_error (error);
+
+  return gasync_future_new_for_boolean (TRUE);
+}
+
+static void
+test_blocking_send_refused_on_worker (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) handle = NULL;
+  g_autoptr(GAsyncFuture) bounded = NULL;
+  g_autoptr(GError) error = NULL;
+  WorkerChannel data;
+
+  g_test_summary ("A blocking send on an async worker fails with WOULD_DEADLOCK "
+                  "even when there is room (send, send_pointer, send_many), and "
+                  "queues nothing; try_send and send_future work there");
+
+  gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
+  data.tx = tx;
+  data.rx = rx;
+
+  handle = gasync_spawn (send_with_room_on_worker, &data, NULL);
+  bounded = gasync_future_with_timeout (handle, 30000);
+  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= 3; i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_try_recv_pointer (rx, &error)), ==, i);
+  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+}
+
+static void
+recv_on_worker_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GAsyncPromise *promise = user_data;
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  if (gasync_receiver_recv_finish (GASYNC_RECEIVER (source), result, &item, &error))
+    gasync_promise_resolve (promise, &item);
+  else
+    gasync_promise_reject (promise, error);
+  g_object_unref (promise);
+}
+
+static GAsyncFuture *
+recv_ready_on_worker (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  WorkerChannel *data = user_data;
+  g_autoptr(GAsyncFuture) f = NULL;
+  GAsyncPromise *promise;
+  GAsyncChannelStats st;
+  GError *error = NULL;
+  gpointer batch[4];
+  GValue *boxed;
+
+  /* Six items are queued: none of these would wait, and each is refused
+   * all the same, taking nothing. */
+  g_assert_false (gasync_receiver_recv (data->rx, NULL, NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_null (gasync_receiver_recv_pointer (data->rx, NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_cmpuint (gasync_receiver_recv_many (data->rx, batch, 4, NULL, &error), ==, 0);
+  assert_would_deadlock (&error);
+  g_assert_null (gasync_receiver_recv_value (data->rx, NULL, &error));
+  assert_would_deadlock (&error);
+  _gasync_receiver_get_stats (data->rx, &st);
+  g_assert_cmpuint (st.n_queued, ==, 6);
+
+  /* What does not block works there, in order. */
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_try_recv_pointer (data->rx, &error)), ==, 1);
+  g_assert_true (gasync_receiver_try_recv (data->rx, NULL, &error));
+  boxed = gasync_receiver_try_recv_value (data->rx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_value_get_pointer (boxed)), ==, 3);
+  g_value_unset (boxed);
+  g_free (boxed);
+  g_assert_cmpuint (gasync_receiver_try_recv_many (data->rx, batch, 1, &error), ==, 1);
+  g_assert_cmpuint (GPOINTER_TO_UINT (batch[0]), ==, 4);
+  f = gasync_receiver_recv_future (data->rx);
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (f, &error)), ==, 5);
+  g_assert_no_error (error);
+
+  promise = gasync_promise_new ();
+  gasync_receiver_recv_async (data->rx, NULL, recv_on_worker_done, g_object_ref (promise));
+  return GASYNC_FUTURE (promise);
+}
+
+static void
+test_blocking_recv_refused_on_worker (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) handle = NULL;
+  g_autoptr(GAsyncFuture) bounded = NULL;
+  g_autoptr(GError) error = NULL;
+  WorkerChannel data;
+
+  g_test_summary ("A blocking receive on an async worker fails with "
+                  "WOULD_DEADLOCK even with an item ready (recv, recv_pointer, "
+                  "recv_many, recv_value), taking nothing; try_recv, "
+                  "recv_future and recv_async work there");
+
+  gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
+  for (guint i = 1; i <= 6; i++)
+    g_assert_true (gasync_sender_try_send_pointer (tx, GUINT_TO_POINTER (i), &error));
+  data.tx = tx;
+  data.rx = rx;
+
+  handle = gasync_spawn (recv_ready_on_worker, &data, NULL);
+  bounded = gasync_future_with_timeout (handle, 30000);
+  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (bounded, &error)), ==, 6);
+  g_assert_no_error (error);
+}
+
 /* Closing: nothing is lost */
 
 static void
@@ -2735,6 +2907,8 @@ main (int   argc,
   g_test_add_func ("/channel/bounded/send-blocks-until-room", test_bounded_blocks);
   g_test_add_func ("/channel/timeout/send-and-recv", test_timeouts);
   g_test_add_func ("/channel/runtime/would-deadlock", test_would_deadlock);
+  g_test_add_func ("/channel/runtime/blocking-send-refused-with-room", test_blocking_send_refused_on_worker);
+  g_test_add_func ("/channel/runtime/blocking-recv-refused-with-item", test_blocking_recv_refused_on_worker);
   g_test_add_func ("/channel/close/drops-pending-items", test_close_drops_pending_items);
   g_test_add_func ("/channel/close/receiver-dropped-wakes-senders", test_close_receiver_dropped_wakes_senders);
   g_test_add_func ("/channel/close/last-sender-wakes-receiver", test_close_last_sender_wakes_receiver);
