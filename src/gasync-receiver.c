@@ -26,6 +26,14 @@
  * channel for its senders (an attached handler holds one until it is
  * removed).
  *
+ * A receive future waiting for an item is released only by an item, by
+ * gasync_future_cancel() on it (directly, or through
+ * gasync_future_with_timeout() or another combinator that cancels what it
+ * no longer needs), by closing the receiver, or by every sender closing
+ * once the queue is drained: see #GAsyncSender, "What releases a parked
+ * send or receive". Closing the receiver or dropping its last reference
+ * also releases every send parked on the channel.
+ *
  * The blocking receives (gasync_receiver_recv(),
  * gasync_receiver_recv_value(), gasync_receiver_recv_pointer(),
  * gasync_receiver_recv_many()) fail with %GASYNC_ERROR_WOULD_DEADLOCK on
@@ -83,10 +91,12 @@ _gasync_receiver_new_for_channel (GAsyncChannel *chan)
  * @receiver: a #GAsyncReceiver
  *
  * Closes @receiver: items still queued are freed (each exactly once, in
- * this thread), senders blocked for room and every later send fail with
- * %GASYNC_ERROR_CLOSED and keep their item, pending receive futures fail
- * with %GASYNC_ERROR_CLOSED, and an attached handler is removed (from its
- * own context, without a last call). Dropping the last reference to a
+ * this thread), senders blocked for room, sends parked by
+ * gasync_sender_send_future() and every later send fail with
+ * %GASYNC_ERROR_CLOSED and keep their item (a parked send's copy is
+ * freed, a %G_TYPE_POINTER item is handed back), pending receive futures
+ * fail with %GASYNC_ERROR_CLOSED, and an attached handler is removed
+ * (from its own context, without a last call). Dropping the last reference to a
  * receiver closes it. Closing twice does nothing.
  *
  * Since: 0.1
@@ -307,7 +317,11 @@ gasync_receiver_try_recv_value (GAsyncReceiver  *receiver,
  * waiting at the same time are served in the order they were made.
  *
  * Cancelling the future with gasync_future_cancel() withdraws the receive:
- * it takes no item, which stays queued for the next receive. A
+ * it takes no item, which stays queued for the next receive. A timeout of
+ * gasync_future_with_timeout() on it does the same (it cancels it).
+ * Dropping the returned reference does not: the channel keeps the
+ * receive until an item, a cancellation or a close settles it (see
+ * #GAsyncSender, "What releases a parked send or receive"). A
  * %G_TYPE_POINTER item is handed over to whoever reads the future with
  * gasync_future_get_pointer() (the future does not free it); other items
  * are owned by the future and copied out by its getters.

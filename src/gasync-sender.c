@@ -115,6 +115,41 @@
  * Items from one sender arrive in the order they were sent; items from
  * different senders interleave.
  *
+ * ## What releases a parked send or receive
+ *
+ * A send future (gasync_sender_send_future()) parked on a full channel, or
+ * a receive future (gasync_receiver_recv_future()) waiting on an empty
+ * one, is held by the channel until one of these settles it; nothing else
+ * does, so a program that gives up on one must use one of them:
+ *
+ * - It completes: the item is queued (the send future resolves with
+ *   %TRUE) or received (the receive future resolves with it).
+ * - gasync_future_cancel() on the future itself, or on a future derived
+ *   from it that cancels what it waits on:
+ *   gasync_future_with_timeout() when time is up; gasync_future_race(),
+ *   gasync_future_any() and gasync_future_all() for the inputs they no
+ *   longer need; the `_async` forms when their #GCancellable fires. The
+ *   operation is withdrawn at once: the future rejects with
+ *   %G_IO_ERROR_CANCELLED, a send's item is never queued (the channel
+ *   frees its copy, or hands a %G_TYPE_POINTER item back to the caller),
+ *   a receive takes nothing, and the channel no longer counts a withdrawn
+ *   send as pending (it no longer keeps the channel open for the
+ *   receiver). If the item moved just before, the future keeps that
+ *   result instead: read it.
+ * - The receiver closed (gasync_receiver_close(), or its last reference
+ *   dropped): every parked send rejects with %GASYNC_ERROR_CLOSED, its
+ *   item freed or handed back exactly once as above, and every waiting
+ *   receive future rejects with %GASYNC_ERROR_CLOSED.
+ * - Every sender closed (gasync_sender_close(), or the last reference
+ *   dropped) and every parked send settled: once the queue is drained,
+ *   every waiting receive future rejects with %GASYNC_ERROR_CLOSED.
+ *
+ * Closing a sender does not withdraw the sends it already parked: they
+ * still complete (or are released as above). Dropping your reference to
+ * a pending future does not release it either: the channel holds its own
+ * until it settles, and a receive future settled then with a
+ * %G_TYPE_POINTER item nobody reads leaks that item. Cancel it instead.
+ *
  * ## Receiving on a main loop
  *
  * gasync_receiver_attach() delivers items to a handler on the thread that
@@ -423,7 +458,12 @@ gasync_sender_try_send (GAsyncSender  *sender,
  * as gasync_sender_send() fails (at once, or with %GASYNC_ERROR_CLOSED if
  * the receiver closes while the item waits). Cancelling the future with
  * gasync_future_cancel() withdraws the item if it is still waiting: a
- * cancelled send is never queued. Closing @sender does not withdraw it.
+ * cancelled send is never queued. So does a timeout of
+ * gasync_future_with_timeout() on it, which cancels it, and closing the
+ * receiver (the future then rejects with %GASYNC_ERROR_CLOSED). Closing
+ * @sender does not withdraw it, nor does dropping the returned reference:
+ * the channel keeps the send until one of these settles it (see
+ * #GAsyncSender, "What releases a parked send or receive").
  *
  * It never blocks, so unlike gasync_sender_send() it works on an async
  * runtime worker.
