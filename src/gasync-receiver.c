@@ -139,11 +139,7 @@ receiver_recv_value (GAsyncReceiver  *receiver,
   GAsyncChannel *chan = receiver->channel;
   Slot slot;
 
-  /* A blocking receive is refused on an async runtime worker every time,
-   * not only when the channel happens to be empty: a mistake that shows
-   * only under load is found too late. One thread-local read, on the
-   * blocking forms only. */
-  if ((mode == RECV_TRY || _gasync_check_may_block ("gasync_receiver_recv()", error)) &&
+  if ((mode == RECV_TRY || channel_check_may_block ("gasync_receiver_recv()", error)) &&
       (item == NULL || item_check_out_value (&chan->type, item, error)) &&
       channel_recv (chan, &slot, 1, mode, cancellable, error) == 1)
     {
@@ -246,7 +242,7 @@ receiver_recv_new_value (GAsyncReceiver  *receiver,
   GValue *value;
   Slot slot;
 
-  if (mode == RECV_BLOCK && !_gasync_check_may_block ("gasync_receiver_recv_value()", error))
+  if (mode == RECV_BLOCK && !channel_check_may_block ("gasync_receiver_recv_value()", error))
     return NULL;
   if (channel_recv (chan, &slot, 1, mode, cancellable, error) != 1)
     return NULL;
@@ -464,7 +460,7 @@ gasync_receiver_recv_pointer (GAsyncReceiver  *receiver,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!_gasync_check_may_block ("gasync_receiver_recv_pointer()", error))
+  if (!channel_check_may_block ("gasync_receiver_recv_pointer()", error))
     return NULL;
   if (channel_recv (receiver->channel, &slot, 1, RECV_BLOCK, cancellable, error) != 1)
     return NULL;
@@ -554,7 +550,7 @@ gasync_receiver_recv_many (GAsyncReceiver  *receiver,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
-  if (!_gasync_check_may_block ("gasync_receiver_recv_many()", error))
+  if (!channel_check_may_block ("gasync_receiver_recv_many()", error))
     return 0;
   return receiver_recv_pointers (receiver, items, max_items, RECV_BLOCK, cancellable, error);
 }

@@ -355,11 +355,7 @@ sender_send_value (GAsyncSender  *sender,
   GAsyncChannel *chan = sender->channel;
   Slot slot;
 
-  /* A blocking send is refused on an async runtime worker every time, not
-   * only when the channel happens to be full (as tokio's blocking_send()
-   * is): a mistake that shows only under load is found too late. One
-   * thread-local read, on the blocking forms only. */
-  if (mode == SEND_BLOCK && !_gasync_check_may_block ("gasync_sender_send()", error))
+  if (mode == SEND_BLOCK && !channel_check_may_block ("gasync_sender_send()", error))
     return FALSE;
 
   if (!slot_from_value (&chan->type, item, &slot, error))
@@ -622,7 +618,7 @@ gasync_sender_send_pointer (GAsyncSender  *sender,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!_gasync_check_may_block ("gasync_sender_send_pointer()", error))
+  if (!channel_check_may_block ("gasync_sender_send_pointer()", error))
     return FALSE;
 
   return channel_send (chan, &sender->closed, slot_from_pointer (&chan->type, item), SEND_BLOCK,
@@ -697,7 +693,7 @@ gasync_sender_send_many (GAsyncSender  *sender,
   for (guint i = 0; i < n_items; i++)
     g_return_val_if_fail (pointer_item_is_valid (chan, items[i]), 0);
 
-  if (!_gasync_check_may_block ("gasync_sender_send_many()", error))
+  if (!channel_check_may_block ("gasync_sender_send_many()", error))
     return 0;
 
   return channel_send_pointers (chan, &sender->closed, items, n_items, cancellable, error);
