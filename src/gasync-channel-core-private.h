@@ -179,6 +179,20 @@ channel_push_locked (GAsyncChannel *chan,
     }
 }
 
+/* The blocking sends and receives are refused on an async runtime worker
+ * every time, not only when they would have to wait (as tokio's
+ * blocking_send() is): a mistake that shows only under load is found too
+ * late. Called at the entry of each blocking form, before anything moves:
+ * one thread-local read on the fast path. */
+static inline gboolean
+channel_check_may_block (const char  *what,
+                         GError     **error)
+{
+  if G_LIKELY (!_gasync_thread_is_async_worker ())
+    return TRUE;
+  return _gasync_check_may_block (what, error);
+}
+
 /* gasync-channel-transfer.c: sending and receiving */
 gboolean       channel_send             (GAsyncChannel   *chan,
                                          gboolean        *sender_closed,

@@ -105,23 +105,21 @@ channel_spin (ItemRing *q,
   return FALSE;
 }
 
-/* Prepares a blocking wait: checks that this thread may block and that
- * @cancellable is not cancelled, and connects to @cancellable (which needs
- * the lock released: the lock is released and retaken, and *@retry set,
- * when that happens). Returns FALSE with @error set if the wait must not
- * happen. */
+/* Prepares a blocking wait: checks that @cancellable is not cancelled,
+ * and connects to it (which needs the lock released: the lock is released
+ * and retaken, and *@retry set, when that happens). Returns FALSE with
+ * @error set if the wait must not happen. Whether this thread may block
+ * at all was checked by the public blocking call, before anything moved
+ * (a blocking send or receive is refused on an async runtime worker every
+ * time, not only when it would wait). */
 static gboolean
 channel_prepare_wait_locked (GAsyncChannel  *chan,
-                             const char     *what,
                              GCancellable   *cancellable,
                              gulong         *handler,
                              gboolean       *retry,
                              GError        **error)
 {
   *retry = FALSE;
-
-  if (!_gasync_check_may_block (what, error))
-    return FALSE;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -145,7 +143,6 @@ channel_prepare_wait_locked (GAsyncChannel  *chan,
  * Returns STEP_AGAIN to look again, or STEP_FAILED with @error set. */
 static Step
 channel_block_locked (GAsyncChannel  *chan,
-                      const char     *what,
                       gboolean        for_room,
                       gboolean        may_spin,
                       GCancellable   *cancellable,
@@ -154,7 +151,7 @@ channel_block_locked (GAsyncChannel  *chan,
 {
   gboolean retry;
 
-  if (!channel_prepare_wait_locked (chan, what, cancellable, &wait->handler, &retry, error))
+  if (!channel_prepare_wait_locked (chan, cancellable, &wait->handler, &retry, error))
     return STEP_FAILED;
   if (retry)
     return STEP_AGAIN;
@@ -263,7 +260,7 @@ channel_send_step_locked (GAsyncChannel  *chan,
   if (mode == SEND_PARK)
     return channel_park_locked (chan, item, spare_waiter, parked);
 
-  return channel_block_locked (chan, "gasync_sender_send()", TRUE,
+  return channel_block_locked (chan, TRUE,
                                chan->send_waiters.head == NULL && chan->reserved == 0,
                                cancellable, wait, error);
 }
@@ -398,7 +395,7 @@ channel_recv_step_locked (GAsyncChannel  *chan,
       return STEP_FAILED;
     }
 
-  return channel_block_locked (chan, "gasync_receiver_recv()", FALSE, TRUE,
+  return channel_block_locked (chan, FALSE, TRUE,
                                cancellable, wait, error);
 }
 

@@ -26,6 +26,21 @@
  * channel for its senders (an attached handler holds one until it is
  * removed).
  *
+ * A receive future waiting for an item is released only by an item, by
+ * gasync_future_cancel() on it (directly, or through
+ * gasync_future_with_timeout() or another combinator that cancels what it
+ * no longer needs), by closing the receiver, or by every sender closing
+ * once the queue is drained: see #GAsyncSender, "What releases a parked
+ * send or receive". Closing the receiver or dropping its last reference
+ * also releases every send parked on the channel.
+ *
+ * The blocking receives (gasync_receiver_recv(),
+ * gasync_receiver_recv_value(), gasync_receiver_recv_pointer(),
+ * gasync_receiver_recv_many()) fail with %GASYNC_ERROR_WOULD_DEADLOCK on
+ * an async runtime worker every time, even when an item is ready; the
+ * `try_` forms, gasync_receiver_recv_future(),
+ * gasync_receiver_recv_async() and gasync_receiver_attach() work there.
+ *
  * Since: 0.1
  */
 
@@ -76,10 +91,12 @@ _gasync_receiver_new_for_channel (GAsyncChannel *chan)
  * @receiver: a #GAsyncReceiver
  *
  * Closes @receiver: items still queued are freed (each exactly once, in
- * this thread), senders blocked for room and every later send fail with
- * %GASYNC_ERROR_CLOSED and keep their item, pending receive futures fail
- * with %GASYNC_ERROR_CLOSED, and an attached handler is removed (from its
- * own context, without a last call). Dropping the last reference to a
+ * this thread), senders blocked for room, sends parked by
+ * gasync_sender_send_future() and every later send fail with
+ * %GASYNC_ERROR_CLOSED and keep their item (a parked send's copy is
+ * freed, a %G_TYPE_POINTER item is handed back), pending receive futures
+ * fail with %GASYNC_ERROR_CLOSED, and an attached handler is removed
+ * (from its own context, without a last call). Dropping the last reference to a
  * receiver closes it. Closing twice does nothing.
  *
  * Since: 0.1
@@ -122,7 +139,8 @@ receiver_recv_value (GAsyncReceiver  *receiver,
   GAsyncChannel *chan = receiver->channel;
   Slot slot;
 
-  if ((item == NULL || item_check_out_value (&chan->type, item, error)) &&
+  if ((mode == RECV_TRY || channel_check_may_block ("gasync_receiver_recv()", error)) &&
+      (item == NULL || item_check_out_value (&chan->type, item, error)) &&
       channel_recv (chan, &slot, 1, mode, cancellable, error) == 1)
     {
       if (item != NULL)
@@ -153,11 +171,17 @@ receiver_recv_value (GAsyncReceiver  *receiver,
  *
  * Fails with %GASYNC_ERROR_CLOSED once every sender is closed and every
  * queued item was received, or if @receiver is closed; with
- * %G_IO_ERROR_CANCELLED if @cancellable is cancelled while blocked; with
- * %GASYNC_ERROR_TYPE_MISMATCH (taking nothing) if @item cannot hold the
- * item type; and with %GASYNC_ERROR_WOULD_DEADLOCK if it would block on an
- * async worker thread of a #GAsyncRuntime. On failure a zero-filled @item
- * is initialized to %G_TYPE_POINTER, %NULL.
+ * %G_IO_ERROR_CANCELLED if @cancellable is cancelled while blocked; and
+ * with %GASYNC_ERROR_TYPE_MISMATCH (taking nothing) if @item cannot hold
+ * the item type. On failure a zero-filled @item is initialized to
+ * %G_TYPE_POINTER, %NULL.
+ *
+ * It is a blocking call: on an async worker thread of a #GAsyncRuntime (a
+ * function run by gasync_spawn()) it always fails with
+ * %GASYNC_ERROR_WOULD_DEADLOCK and takes nothing, even when an item is
+ * ready, so that the mistake shows at once and not only under load. Use
+ * gasync_receiver_try_recv(), gasync_receiver_recv_future() or
+ * gasync_receiver_recv_async() there.
  *
  * Bindings call gasync_receiver_recv_value() under this name.
  *
@@ -188,7 +212,8 @@ gasync_receiver_recv (GAsyncReceiver  *receiver,
  *
  * Receives the next item if there is one, without blocking: fails with
  * %GASYNC_ERROR_EMPTY if the channel is empty but open, and otherwise as
- * gasync_receiver_recv().
+ * gasync_receiver_recv(). It never blocks, so unlike
+ * gasync_receiver_recv() it works on an async runtime worker.
  *
  * Bindings call gasync_receiver_try_recv_value() under this name.
  *
@@ -217,6 +242,8 @@ receiver_recv_new_value (GAsyncReceiver  *receiver,
   GValue *value;
   Slot slot;
 
+  if (mode == RECV_BLOCK && !channel_check_may_block ("gasync_receiver_recv_value()", error))
+    return NULL;
   if (channel_recv (chan, &slot, 1, mode, cancellable, error) != 1)
     return NULL;
 
@@ -233,7 +260,10 @@ receiver_recv_new_value (GAsyncReceiver  *receiver,
  * @error: return location for an error
  *
  * Receives the next item, blocking while the channel is empty, as
- * gasync_receiver_recv() does, and returns it as a new #GValue.
+ * gasync_receiver_recv() does, and returns it as a new #GValue. Like
+ * gasync_receiver_recv(), it always fails with
+ * %GASYNC_ERROR_WOULD_DEADLOCK on an async runtime worker, even when an
+ * item is ready.
  *
  * Returns: (transfer full) (nullable): the item, or %NULL with @error set
  *
@@ -283,10 +313,17 @@ gasync_receiver_try_recv_value (GAsyncReceiver  *receiver,
  * waiting at the same time are served in the order they were made.
  *
  * Cancelling the future with gasync_future_cancel() withdraws the receive:
- * it takes no item, which stays queued for the next receive. A
+ * it takes no item, which stays queued for the next receive. A timeout of
+ * gasync_future_with_timeout() on it does the same (it cancels it).
+ * Dropping the returned reference does not: the channel keeps the
+ * receive until an item, a cancellation or a close settles it (see
+ * #GAsyncSender, "What releases a parked send or receive"). A
  * %G_TYPE_POINTER item is handed over to whoever reads the future with
  * gasync_future_get_pointer() (the future does not free it); other items
  * are owned by the future and copied out by its getters.
+ *
+ * It never blocks, so unlike gasync_receiver_recv() it works on an async
+ * runtime worker.
  *
  * Returns: (transfer full): a future of the item
  *
@@ -402,7 +439,10 @@ gasync_receiver_recv_finish (GAsyncReceiver  *receiver,
  * The C fast path of gasync_receiver_recv() for pointer-like item types:
  * returns the item itself, with no #GValue, blocking while the channel is
  * empty. The caller owns it (for an object or a variant, a reference).
- * Items are never %NULL, so %NULL means @error is set.
+ * Items are never %NULL, so %NULL means @error is set. Like
+ * gasync_receiver_recv(), it always fails with
+ * %GASYNC_ERROR_WOULD_DEADLOCK on an async runtime worker, even when an
+ * item is ready: use gasync_receiver_try_recv_pointer() there.
  *
  * Returns: (transfer full) (nullable): the item, or %NULL with @error set
  *
@@ -420,6 +460,8 @@ gasync_receiver_recv_pointer (GAsyncReceiver  *receiver,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!channel_check_may_block ("gasync_receiver_recv_pointer()", error))
+    return NULL;
   if (channel_recv (receiver->channel, &slot, 1, RECV_BLOCK, cancellable, error) != 1)
     return NULL;
   return slot.v_pointer;
@@ -486,7 +528,9 @@ receiver_recv_pointers (GAsyncReceiver  *receiver,
  *
  * Receives a batch: blocks until at least one item is queued, then takes
  * up to @max_items with one lock, in order. The caller owns them. Fails as
- * gasync_receiver_recv_pointer() does.
+ * gasync_receiver_recv_pointer() does, so always with
+ * %GASYNC_ERROR_WOULD_DEADLOCK on an async runtime worker (use
+ * gasync_receiver_try_recv_many() there).
  *
  * Returns: the number of items stored in @items, or 0 with @error set
  *
@@ -506,6 +550,8 @@ gasync_receiver_recv_many (GAsyncReceiver  *receiver,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), 0);
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
 
+  if (!channel_check_may_block ("gasync_receiver_recv_many()", error))
+    return 0;
   return receiver_recv_pointers (receiver, items, max_items, RECV_BLOCK, cancellable, error);
 }
 

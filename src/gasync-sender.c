@@ -115,6 +115,41 @@
  * Items from one sender arrive in the order they were sent; items from
  * different senders interleave.
  *
+ * ## What releases a parked send or receive
+ *
+ * A send future (gasync_sender_send_future()) parked on a full channel, or
+ * a receive future (gasync_receiver_recv_future()) waiting on an empty
+ * one, is held by the channel until one of these settles it; nothing else
+ * does, so a program that gives up on one must use one of them:
+ *
+ * - It completes: the item is queued (the send future resolves with
+ *   %TRUE) or received (the receive future resolves with it).
+ * - gasync_future_cancel() on the future itself, or on a future derived
+ *   from it that cancels what it waits on:
+ *   gasync_future_with_timeout() when time is up; gasync_future_race(),
+ *   gasync_future_any() and gasync_future_all() for the inputs they no
+ *   longer need; the `_async` forms when their #GCancellable fires. The
+ *   operation is withdrawn at once: the future rejects with
+ *   %G_IO_ERROR_CANCELLED, a send's item is never queued (the channel
+ *   frees its copy, or hands a %G_TYPE_POINTER item back to the caller),
+ *   a receive takes nothing, and the channel no longer counts a withdrawn
+ *   send as pending (it no longer keeps the channel open for the
+ *   receiver). If the item moved just before, the future keeps that
+ *   result instead: read it.
+ * - The receiver closed (gasync_receiver_close(), or its last reference
+ *   dropped): every parked send rejects with %GASYNC_ERROR_CLOSED, its
+ *   item freed or handed back exactly once as above, and every waiting
+ *   receive future rejects with %GASYNC_ERROR_CLOSED.
+ * - Every sender closed (gasync_sender_close(), or the last reference
+ *   dropped) and every parked send settled: once the queue is drained,
+ *   every waiting receive future rejects with %GASYNC_ERROR_CLOSED.
+ *
+ * Closing a sender does not withdraw the sends it already parked: they
+ * still complete (or are released as above). Dropping your reference to
+ * a pending future does not release it either: the channel holds its own
+ * until it settles, and a receive future settled then with a
+ * %G_TYPE_POINTER item nobody reads leaks that item. Cancel it instead.
+ *
  * ## Receiving on a main loop
  *
  * gasync_receiver_attach() delivers items to a handler on the thread that
@@ -158,11 +193,24 @@
  *
  * Senders and the receiver may be used from any thread. A sender may be
  * cloned (gasync_sender_clone()) and the clones used from several threads
- * at once; the receiver is meant for one consumer at a time. Callbacks
- * (the attach handler, `_async` callbacks, continuations of the futures)
- * run on the #GMainContext they were registered from, never inside the
- * send or receive call that made them ready. Item free functions run,
- * with no lock held, in the thread that closes or finalizes the receiver.
+ * at once; the receiver is meant for one consumer at a time.
+ *
+ * The blocking forms (gasync_sender_send(), gasync_sender_send_pointer(),
+ * gasync_sender_send_many(), gasync_receiver_recv(),
+ * gasync_receiver_recv_value(), gasync_receiver_recv_pointer(),
+ * gasync_receiver_recv_many()) are refused on an async worker thread of a
+ * #GAsyncRuntime (a function run by gasync_spawn()): they fail there with
+ * %GASYNC_ERROR_WOULD_DEADLOCK every time, even when there is room or an
+ * item is ready, and move nothing, so that the mistake shows on the first
+ * run and not only under load (tokio's blocking_send() behaves the same).
+ * On a worker, use the `try_` forms, the futures or the `_async` forms;
+ * block in gasync_spawn_blocking() work or a thread of your own.
+ *
+ * Callbacks (the attach handler, `_async` callbacks, continuations of the
+ * futures) run on the #GMainContext they were registered from, never
+ * inside the send or receive call that made them ready. Item free
+ * functions run, with no lock held, in the thread that closes or
+ * finalizes the receiver.
  *
  * Since: 0.1
  */
@@ -307,6 +355,9 @@ sender_send_value (GAsyncSender  *sender,
   GAsyncChannel *chan = sender->channel;
   Slot slot;
 
+  if (mode == SEND_BLOCK && !channel_check_may_block ("gasync_sender_send()", error))
+    return FALSE;
+
   if (!slot_from_value (&chan->type, item, &slot, error))
     return FALSE;
 
@@ -330,10 +381,16 @@ sender_send_value (GAsyncSender  *sender,
  * Fails with %GASYNC_ERROR_CLOSED if @sender or the receiver is closed
  * (also while blocked), with %G_IO_ERROR_CANCELLED if @cancellable is
  * cancelled while blocked, with %GASYNC_ERROR_TYPE_MISMATCH if @item does
- * not convert to the item type, with %GASYNC_ERROR_INVALID_ARGUMENT for a
- * %NULL pointer, string, object or other boxed item, and with
- * %GASYNC_ERROR_WOULD_DEADLOCK if it would block on an async worker thread
- * of a #GAsyncRuntime. Nothing is queued when it fails.
+ * not convert to the item type, and with %GASYNC_ERROR_INVALID_ARGUMENT
+ * for a %NULL pointer, string, object or other boxed item. Nothing is
+ * queued when it fails.
+ *
+ * It is a blocking call: on an async worker thread of a #GAsyncRuntime (a
+ * function run by gasync_spawn()) it always fails with
+ * %GASYNC_ERROR_WOULD_DEADLOCK, even when there is room, so that the
+ * mistake shows at once and not only under load. Use
+ * gasync_sender_try_send(), gasync_sender_send_future() or
+ * gasync_sender_send_async() there.
  *
  * For a %G_TYPE_POINTER item, the channel takes over the pointer when this
  * succeeds (see gasync_channel_new_full()).
@@ -364,7 +421,8 @@ gasync_sender_send (GAsyncSender  *sender,
  *
  * Sends a copy of @item if there is room now. Fails with
  * %GASYNC_ERROR_FULL if the channel is full (or earlier sends still wait
- * for room), and otherwise as gasync_sender_send().
+ * for room), and otherwise as gasync_sender_send(). It never blocks, so
+ * unlike gasync_sender_send() it works on an async runtime worker.
  *
  * Returns: (skip): %TRUE if the item was queued
  *
@@ -396,7 +454,15 @@ gasync_sender_try_send (GAsyncSender  *sender,
  * as gasync_sender_send() fails (at once, or with %GASYNC_ERROR_CLOSED if
  * the receiver closes while the item waits). Cancelling the future with
  * gasync_future_cancel() withdraws the item if it is still waiting: a
- * cancelled send is never queued. Closing @sender does not withdraw it.
+ * cancelled send is never queued. So does a timeout of
+ * gasync_future_with_timeout() on it, which cancels it, and closing the
+ * receiver (the future then rejects with %GASYNC_ERROR_CLOSED). Closing
+ * @sender does not withdraw it, nor does dropping the returned reference:
+ * the channel keeps the send until one of these settles it (see
+ * #GAsyncSender, "What releases a parked send or receive").
+ *
+ * It never blocks, so unlike gasync_sender_send() it works on an async
+ * runtime worker.
  *
  * For a %G_TYPE_POINTER item, the channel takes over the pointer only if
  * the future resolves.
@@ -448,8 +514,9 @@ gasync_sender_send_future (GAsyncSender *sender,
  * the caller's thread-default #GMainContext once the item is queued (at
  * once if there is room, otherwise when the receiver makes room), and
  * gets the result with gasync_sender_send_finish(). Cancelling
- * @cancellable withdraws the item if it is still waiting for room. See
- * gasync_sender_send_future().
+ * @cancellable withdraws the item if it is still waiting for room. It
+ * never blocks, so unlike gasync_sender_send() it works on an async
+ * runtime worker. See gasync_sender_send_future().
  *
  * Since: 0.1
  */
@@ -528,7 +595,9 @@ pointer_item_is_valid (GAsyncChannel *chan,
  * @item itself, with no copy and no #GValue, blocking while the channel is
  * full. On success the channel owns @item (for an object or a variant, the
  * caller's reference); on failure (see gasync_sender_send()) the caller
- * still does.
+ * still does. Like gasync_sender_send(), it always fails with
+ * %GASYNC_ERROR_WOULD_DEADLOCK on an async runtime worker, even when there
+ * is room: use gasync_sender_try_send_pointer() there.
  *
  * Returns: %TRUE if the item was queued
  *
@@ -549,6 +618,9 @@ gasync_sender_send_pointer (GAsyncSender  *sender,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (!channel_check_may_block ("gasync_sender_send_pointer()", error))
+    return FALSE;
+
   return channel_send (chan, &sender->closed, slot_from_pointer (&chan->type, item), SEND_BLOCK,
                        cancellable, NULL, error);
 }
@@ -560,7 +632,8 @@ gasync_sender_send_pointer (GAsyncSender  *sender,
  * @error: return location for an error
  *
  * Like gasync_sender_send_pointer(), but fails with %GASYNC_ERROR_FULL
- * instead of blocking (the caller then still owns @item).
+ * instead of blocking (the caller then still owns @item). It works on an
+ * async runtime worker.
  *
  * Returns: %TRUE if the item was queued
  *
@@ -593,7 +666,9 @@ gasync_sender_try_send_pointer (GAsyncSender  *sender,
  * Sends a batch of pointer-like items in order, taking one lock for as
  * many as fit and waking the receiver once, blocking while the channel is
  * full. On failure (see gasync_sender_send_pointer()) the items from the
- * returned index on still belong to the caller.
+ * returned index on still belong to the caller. On an async runtime
+ * worker it always fails with %GASYNC_ERROR_WOULD_DEADLOCK and sends
+ * nothing, even when there is room.
  *
  * Returns: how many items (from the first) were queued; @n_items on
  *   success, less with @error set
@@ -617,6 +692,9 @@ gasync_sender_send_many (GAsyncSender  *sender,
   g_return_val_if_fail (error == NULL || *error == NULL, 0);
   for (guint i = 0; i < n_items; i++)
     g_return_val_if_fail (pointer_item_is_valid (chan, items[i]), 0);
+
+  if (!channel_check_may_block ("gasync_sender_send_many()", error))
+    return 0;
 
   return channel_send_pointers (chan, &sender->closed, items, n_items, cancellable, error);
 }

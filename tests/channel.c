@@ -800,6 +800,178 @@ test_would_deadlock (void)
   g_assert_no_error (error);
 }
 
+/* A blocking send or receive on an async worker is refused every time,
+ * not only when it would have to wait. */
+
+typedef struct
+{
+  GAsyncSender   *tx;
+  GAsyncReceiver *rx;
+} WorkerChannel;
+
+static void
+assert_would_deadlock (GError **error)
+{
+  g_assert_error (*error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
+  g_clear_error (error);
+}
+
+static GAsyncFuture *
+send_with_room_on_worker (GCancellable *cancellable,
+                          gpointer      user_data)
+{
+  WorkerChannel *data = user_data;
+  g_autoptr(GAsyncFuture) sent = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gpointer batch[2] = { GUINT_TO_POINTER (2), GUINT_TO_POINTER (3) };
+  GAsyncChannelStats st;
+  GError *error = NULL;
+
+  g_value_init (&value, G_TYPE_POINTER);
+  g_value_set_pointer (&value, GUINT_TO_POINTER (1));
+
+  /* The channel is unbounded and empty: none of these would wait, and
+   * each is refused all the same, queueing nothing. */
+  g_assert_false (gasync_sender_send (data->tx, &value, NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_false (gasync_sender_send_pointer (data->tx, GUINT_TO_POINTER (1), NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_cmpuint (gasync_sender_send_many (data->tx, batch, 2, NULL, &error), ==, 0);
+  assert_would_deadlock (&error);
+  _gasync_receiver_get_stats (data->rx, &st);
+  g_assert_cmpuint (st.n_queued, ==, 0);
+
+  /* What does not block works there. */
+  g_assert_true (gasync_sender_try_send (data->tx, &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (gasync_sender_try_send_pointer (data->tx, GUINT_TO_POINTER (2), &error));
+  g_assert_no_error (error);
+  g_value_set_pointer (&value, GUINT_TO_POINTER (3));
+  sent = gasync_sender_send_future (data->tx, &value);
+  g_assert_true (gasync_future_get_boolean (sent, &error));
+  g_assert_no_error (error);
+
+  return gasync_future_new_for_boolean (TRUE);
+}
+
+static void
+test_blocking_send_refused_on_worker (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) handle = NULL;
+  g_autoptr(GAsyncFuture) bounded = NULL;
+  g_autoptr(GError) error = NULL;
+  WorkerChannel data;
+
+  g_test_summary ("A blocking send on an async worker fails with WOULD_DEADLOCK "
+                  "even when there is room (send, send_pointer, send_many), and "
+                  "queues nothing; try_send and send_future work there");
+
+  gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
+  data.tx = tx;
+  data.rx = rx;
+
+  handle = gasync_spawn (send_with_room_on_worker, &data, NULL);
+  bounded = gasync_future_with_timeout (handle, 30000);
+  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= 3; i++)
+    g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_try_recv_pointer (rx, &error)), ==, i);
+  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+}
+
+static void
+recv_on_worker_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GAsyncPromise *promise = user_data;
+  g_auto(GValue) item = G_VALUE_INIT;
+  GError *error = NULL;
+
+  if (gasync_receiver_recv_finish (GASYNC_RECEIVER (source), result, &item, &error))
+    gasync_promise_resolve (promise, &item);
+  else
+    gasync_promise_reject (promise, error);
+  g_object_unref (promise);
+}
+
+static GAsyncFuture *
+recv_ready_on_worker (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  WorkerChannel *data = user_data;
+  g_autoptr(GAsyncFuture) f = NULL;
+  GAsyncPromise *promise;
+  GAsyncChannelStats st;
+  GError *error = NULL;
+  gpointer batch[4];
+  GValue *boxed;
+
+  /* Six items are queued: none of these would wait, and each is refused
+   * all the same, taking nothing. */
+  g_assert_false (gasync_receiver_recv (data->rx, NULL, NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_null (gasync_receiver_recv_pointer (data->rx, NULL, &error));
+  assert_would_deadlock (&error);
+  g_assert_cmpuint (gasync_receiver_recv_many (data->rx, batch, 4, NULL, &error), ==, 0);
+  assert_would_deadlock (&error);
+  g_assert_null (gasync_receiver_recv_value (data->rx, NULL, &error));
+  assert_would_deadlock (&error);
+  _gasync_receiver_get_stats (data->rx, &st);
+  g_assert_cmpuint (st.n_queued, ==, 6);
+
+  /* What does not block works there, in order. */
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_try_recv_pointer (data->rx, &error)), ==, 1);
+  g_assert_true (gasync_receiver_try_recv (data->rx, NULL, &error));
+  boxed = gasync_receiver_try_recv_value (data->rx, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_value_get_pointer (boxed)), ==, 3);
+  g_value_unset (boxed);
+  g_free (boxed);
+  g_assert_cmpuint (gasync_receiver_try_recv_many (data->rx, batch, 1, &error), ==, 1);
+  g_assert_cmpuint (GPOINTER_TO_UINT (batch[0]), ==, 4);
+  f = gasync_receiver_recv_future (data->rx);
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (f, &error)), ==, 5);
+  g_assert_no_error (error);
+
+  promise = gasync_promise_new ();
+  gasync_receiver_recv_async (data->rx, NULL, recv_on_worker_done, g_object_ref (promise));
+  return GASYNC_FUTURE (promise);
+}
+
+static void
+test_blocking_recv_refused_on_worker (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) handle = NULL;
+  g_autoptr(GAsyncFuture) bounded = NULL;
+  g_autoptr(GError) error = NULL;
+  WorkerChannel data;
+
+  g_test_summary ("A blocking receive on an async worker fails with "
+                  "WOULD_DEADLOCK even with an item ready (recv, recv_pointer, "
+                  "recv_many, recv_value), taking nothing; try_recv, "
+                  "recv_future and recv_async work there");
+
+  gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
+  for (guint i = 1; i <= 6; i++)
+    g_assert_true (gasync_sender_try_send_pointer (tx, GUINT_TO_POINTER (i), &error));
+  data.tx = tx;
+  data.rx = rx;
+
+  handle = gasync_spawn (recv_ready_on_worker, &data, NULL);
+  bounded = gasync_future_with_timeout (handle, 30000);
+  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (bounded, &error)), ==, 6);
+  g_assert_no_error (error);
+}
+
 /* Closing: nothing is lost */
 
 static void
@@ -1476,6 +1648,297 @@ watched_object_new (gint *finalized)
 
   g_object_weak_ref (object, count_finalized, finalized);
   return object;
+}
+
+/* Abandoning a parked send or receive releases it */
+
+#define N_PARKED 1000
+
+/* Sends @n watched objects with gasync_sender_send_future() (@objects
+ * gets the caller's reference to each); returns the futures. */
+static GAsyncFuture **
+send_objects_future (GAsyncSender  *tx,
+                     GObject      **objects,
+                     guint          n,
+                     gint          *finalized)
+{
+  GAsyncFuture **futures = g_new0 (GAsyncFuture *, n);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_OBJECT);
+  for (guint i = 0; i < n; i++)
+    {
+      objects[i] = watched_object_new (finalized);
+      g_value_set_object (&value, objects[i]);
+      futures[i] = gasync_sender_send_future (tx, &value);
+    }
+  return futures;
+}
+
+static void
+futures_free (GAsyncFuture **futures,
+              guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    g_object_unref (futures[i]);
+  g_free (futures);
+}
+
+/* Drops the caller's reference to each of @objects, after checking that
+ * none was finalized yet: each is finalized then if the channel holds no
+ * reference to it any more, and was never freed twice. */
+static void
+objects_release (GObject **objects,
+                 guint     n,
+                 gint     *finalized)
+{
+  g_assert_cmpint (g_atomic_int_get (finalized), ==, 0);
+  for (guint i = 0; i < n; i++)
+    g_object_unref (objects[i]);
+  g_assert_cmpint (g_atomic_int_get (finalized), ==, n);
+}
+
+static void
+test_abandon_cancel (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) r = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncFuture **futures;
+  GObject *objects[3];
+  GAsyncChannelStats st;
+  gint finalized = 0;
+  GObject *got;
+
+  g_test_summary ("Cancelling a parked send future withdraws it: never queued, "
+                  "its item dropped by the channel exactly once, no longer "
+                  "counted as a producer; a cancelled receive future takes "
+                  "nothing");
+
+  gasync_channel_new (G_TYPE_OBJECT, 1, &tx, &rx);
+  futures = send_objects_future (tx, objects, 3, &finalized);
+  g_assert_cmpint (gasync_future_get_state (futures[0]), ==, GASYNC_FUTURE_RESOLVED);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_send_parked, ==, 2);
+  g_assert_cmpuint (st.n_producers, ==, 3);
+
+  gasync_future_cancel (futures[1]);
+  g_assert_true (g_error_matches (gasync_future_get_error (futures[1]), G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  WAIT_FOR_STATS (rx, st, st.n_send_parked == 1);
+  g_assert_cmpuint (st.n_producers, ==, 2);
+
+  /* Room made: the send after the cancelled one goes in, never that one. */
+  g_object_unref (gasync_receiver_recv_pointer (rx, NULL, &error));
+  g_assert_true (gasync_future_get_boolean (futures[2], &error));
+  r = gasync_receiver_recv_future (rx);
+  got = gasync_future_dup_object (r, &error);
+  g_assert_no_error (error);
+  g_assert_true (got == objects[2]);
+  g_object_unref (got);
+  g_clear_object (&r);
+
+  /* A cancelled receive future takes nothing. */
+  r = gasync_receiver_recv_future (rx);
+  gasync_future_cancel (r);
+  g_assert_true (gasync_sender_try_send_pointer (tx, g_object_ref (objects[0]), &error));
+  WAIT_FOR_STATS (rx, st, st.n_recv_waiting == 0 && st.n_queued == 1);
+
+  g_clear_object (&rx);   /* frees the queued reference */
+  futures_free (futures, 3);
+  objects_release (objects, 3, &finalized);
+}
+
+/* Waits (bounded generously: it is known to settle) until @future is
+ * rejected, and checks the error. */
+static void
+assert_rejects (GAsyncFuture *future,
+                GQuark        domain,
+                gint          code)
+{
+  g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, 30000);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gasync_future_wait (bounded, NULL, NULL, &error));
+  g_assert_error (error, domain, code);
+}
+
+static void
+test_abandon_timeout (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncFuture *bounded[N_PARKED];
+  GObject *objects[N_PARKED + 1];
+  GAsyncFuture **futures;
+  GAsyncChannelStats st;
+  gint finalized = 0;
+  GObject *first;
+
+  g_test_summary ("1,000 send futures parked on a full channel, each bounded "
+                  "by gasync_future_with_timeout(), all reject with TIMED_OUT; "
+                  "the timeout cancels each send, which is withdrawn: no "
+                  "parked sender is left and every item is dropped exactly once");
+
+  gasync_channel_new (G_TYPE_OBJECT, 1, &tx, &rx);
+  futures = send_objects_future (tx, objects, N_PARKED + 1, &finalized);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_send_parked, ==, N_PARKED);
+
+  for (guint i = 0; i < N_PARKED; i++)
+    bounded[i] = gasync_future_with_timeout (futures[i + 1], 20);
+  for (guint i = 0; i < N_PARKED; i++)
+    {
+      g_assert_false (gasync_future_wait (bounded[i], NULL, NULL, &error));
+      g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+      g_clear_error (&error);
+      assert_rejects (futures[i + 1], G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_object_unref (bounded[i]);
+    }
+  WAIT_FOR_STATS (rx, st, st.n_send_parked == 0);
+  g_assert_cmpuint (st.n_producers, ==, 1);
+
+  /* Only the first item was ever queued. */
+  first = gasync_receiver_recv_pointer (rx, NULL, &error);
+  g_assert_true (first == objects[0]);
+  g_object_unref (first);
+  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+
+  futures_free (futures, N_PARKED + 1);
+  objects_release (objects, N_PARKED + 1, &finalized);
+}
+
+static void
+test_abandon_receiver_closed (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) late = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GAsyncFuture *futures[N_PARKED];
+  Item *items[N_PARKED];
+  GAsyncChannelStats st;
+  gint freed = 0;
+
+  g_test_summary ("Closing the receiver rejects each of 1,000 parked send "
+                  "futures with CLOSED and hands each pointer item back to "
+                  "its sender; the queued items are freed exactly once");
+
+  gasync_channel_new_full (G_TYPE_POINTER, 2, item_free, &tx, &rx);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (gasync_sender_try_send_pointer (tx, item_new (&freed, i), &error));
+  g_value_init (&value, G_TYPE_POINTER);
+  for (guint i = 0; i < N_PARKED; i++)
+    {
+      items[i] = item_new (&freed, i + 2);
+      g_value_set_pointer (&value, items[i]);
+      futures[i] = gasync_sender_send_future (tx, &value);
+    }
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_send_parked, ==, N_PARKED);
+
+  gasync_receiver_close (rx);
+  for (guint i = 0; i < N_PARKED; i++)
+    assert_rejects (futures[i], GASYNC_ERROR, GASYNC_ERROR_CLOSED);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_send_parked, ==, 0);
+  g_assert_cmpuint (st.n_producers, ==, 1);
+  g_assert_cmpint (freed, ==, 2);
+
+  late = gasync_sender_send_future (tx, &value);
+  assert_rejects (late, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
+
+  /* Handed back: ours to free, once. */
+  for (guint i = 0; i < N_PARKED; i++)
+    {
+      item_free (items[i]);
+      g_object_unref (futures[i]);
+    }
+  g_clear_object (&rx);
+  g_assert_cmpint (freed, ==, N_PARKED + 2);
+}
+
+static void
+test_abandon_receiver_dropped (void)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  GObject *objects[N_PARKED + 2];
+  GAsyncFuture **futures;
+  GAsyncChannelStats st;
+  gint finalized = 0;
+
+  g_test_summary ("Dropping the last reference to the receiver rejects each "
+                  "of 1,000 parked send futures with CLOSED; the channel drops "
+                  "every queued and parked item exactly once");
+
+  gasync_channel_new (G_TYPE_OBJECT, 2, &tx, &rx);
+  futures = send_objects_future (tx, objects, N_PARKED + 2, &finalized);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_send_parked, ==, N_PARKED);
+
+  g_clear_object (&rx);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (gasync_future_get_state (futures[i]), ==, GASYNC_FUTURE_RESOLVED);
+  for (guint i = 2; i < N_PARKED + 2; i++)
+    assert_rejects (futures[i], GASYNC_ERROR, GASYNC_ERROR_CLOSED);
+  g_assert_true (gasync_sender_is_closed (tx));
+
+  futures_free (futures, N_PARKED + 2);
+  objects_release (objects, N_PARKED + 2, &finalized);
+}
+
+static void
+run_senders_gone (gboolean by_unref)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncSender *clone;
+  GAsyncFuture *futures[N_PARKED];
+  GAsyncChannelStats st;
+
+  gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
+  clone = gasync_sender_clone (tx);
+  for (guint i = 0; i < N_PARKED; i++)
+    futures[i] = gasync_receiver_recv_future (rx);
+  g_assert_true (gasync_sender_try_send_pointer (tx, GUINT_TO_POINTER (1), &error));
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (futures[0], &error)), ==, 1);
+  g_assert_no_error (error);
+
+  /* One sender left: they keep waiting. */
+  gasync_sender_close (tx);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_recv_waiting, ==, N_PARKED - 1);
+
+  if (by_unref)
+    g_object_unref (clone);
+  else
+    {
+      gasync_sender_close (clone);
+      g_object_unref (clone);
+    }
+  for (guint i = 1; i < N_PARKED; i++)
+    assert_rejects (futures[i], GASYNC_ERROR, GASYNC_ERROR_CLOSED);
+  _gasync_receiver_get_stats (rx, &st);
+  g_assert_cmpuint (st.n_recv_waiting, ==, 0);
+  g_assert_cmpuint (st.n_producers, ==, 0);
+
+  for (guint i = 0; i < N_PARKED; i++)
+    g_object_unref (futures[i]);
+}
+
+static void
+test_abandon_senders_gone (void)
+{
+  g_test_summary ("Closing or dropping the last sender rejects each of 1,000 "
+                  "receive futures waiting on the drained channel with CLOSED");
+
+  run_senders_gone (FALSE);
+  run_senders_gone (TRUE);
 }
 
 /* Sends two watched objects and a pointer item on fresh channels. */
@@ -2719,6 +3182,154 @@ test_random_stress (void)
     run_random_round (g_test_rand_int (), n);
 }
 
+/* Walkers: many sends parked at once, given up on every way */
+
+#define N_WALKERS          8
+#define N_WALKER_ITEMS   125   /* N_WALKERS × this: 1,000 parked sends */
+
+typedef struct
+{
+  GAsyncSender *tx;          /* owned until the walker has parked everything */
+  RItem        *items;
+  guint32       seed;
+} Walker;
+
+/* Settles a send parked with @f and bounded by @bounded: queued (the
+ * receiver or the channel has the item now), or handed back. */
+static void
+walker_settle (RItem        *item,
+               GAsyncFuture *f,
+               GAsyncFuture *bounded)
+{
+  GError *error = NULL;
+
+  if (gasync_future_wait (bounded, NULL, NULL, &error))
+    return;
+  g_assert_true (g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT) ||
+                 g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                 g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED));
+  g_clear_error (&error);
+
+  /* The timeout cancels @f, which settles soon: the send may have gone
+   * through just before. */
+  if (gasync_future_wait (f, NULL, NULL, &error))
+    return;
+  g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+                 g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED));
+  g_clear_error (&error);
+  ritem_mark (item, ST_RETURNED);
+}
+
+static gpointer
+walker_thread (gpointer user_data)
+{
+  Walker *w = user_data;
+  GRand *rand = g_rand_new_with_seed (w->seed);
+  GAsyncFuture *futures[N_WALKER_ITEMS];
+  GAsyncFuture *bounded[N_WALKER_ITEMS];
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_POINTER);
+  for (guint i = 0; i < N_WALKER_ITEMS; i++)
+    {
+      g_atomic_int_set (&w->items[i].state, ST_SENDING);
+      g_value_set_pointer (&value, &w->items[i]);
+      futures[i] = gasync_sender_send_future (w->tx, &value);
+      bounded[i] = gasync_future_with_timeout (futures[i], g_rand_int_range (rand, 1, 60));
+      if (g_rand_int_range (rand, 0, 8) == 0)
+        gasync_future_cancel (futures[i]);
+    }
+  g_clear_object (&w->tx);
+
+  for (guint i = 0; i < N_WALKER_ITEMS; i++)
+    {
+      walker_settle (&w->items[i], futures[i], bounded[i]);
+      g_object_unref (bounded[i]);
+      g_object_unref (futures[i]);
+    }
+
+  g_rand_free (rand);
+  return NULL;
+}
+
+/* Receives, each receive bounded by a short timeout, until one times out
+ * (the consumer gives up) or @max_items were received. */
+static void
+walkers_consume (GAsyncReceiver *rx,
+                 guint           max_items)
+{
+  for (guint n = 0; n < max_items; n++)
+    {
+      g_autoptr(GAsyncFuture) f = gasync_receiver_recv_future (rx);
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (!wait_bounded (f, 5, &value, &error))
+        {
+          g_assert_true (g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT) ||
+                         g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED));
+          return;
+        }
+      ritem_mark (g_value_get_pointer (&value), ST_RECEIVED);
+    }
+}
+
+static void
+run_walkers (guint32 seed)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  Walker walkers[N_WALKERS];
+  GThread *threads[N_WALKERS];
+  GRand *rand = g_rand_new_with_seed (seed);
+  guint counts[ST_FREED + 1] = { 0, };
+
+  g_test_message ("walkers: seed %u", seed);
+  gasync_channel_new_full (G_TYPE_POINTER, g_rand_int_range (rand, 1, 9), ritem_free, &tx, &rx);
+  for (guint k = 0; k < N_WALKERS; k++)
+    {
+      walkers[k].tx = gasync_sender_clone (tx);
+      walkers[k].items = g_new0 (RItem, N_WALKER_ITEMS);
+      walkers[k].seed = g_rand_int (rand);
+      threads[k] = g_thread_new ("walker", walker_thread, &walkers[k]);
+    }
+  g_clear_object (&tx);
+
+  walkers_consume (rx, g_rand_int_range (rand, 0, N_WALKERS * N_WALKER_ITEMS));
+  g_clear_object (&rx);   /* the consumer gave up: parked sends are released */
+
+  for (guint k = 0; k < N_WALKERS; k++)
+    {
+      g_thread_join (threads[k]);
+      for (guint i = 0; i < N_WALKER_ITEMS; i++)
+        {
+          gint state = walkers[k].items[i].state;
+
+          g_assert_cmpint (state, >=, ST_RECEIVED);
+          counts[state]++;
+        }
+      g_free (walkers[k].items);
+    }
+  g_test_message ("received %u, handed back %u, freed %u",
+                  counts[ST_RECEIVED], counts[ST_RETURNED], counts[ST_FREED]);
+  g_rand_free (rand);
+}
+
+static void
+test_walkers (void)
+{
+  guint rounds = gasync_test_size (10, 100);
+
+  g_test_summary ("1,000 sends parked at once by 8 threads on a small bounded "
+                  "channel, bounded by random timeouts or cancelled, while the "
+                  "consumer receives with short timeouts, gives up and drops "
+                  "the receiver: every walker finishes, and each item is "
+                  "received, handed back or freed exactly once");
+
+  for (guint r = 0; r < rounds; r++)
+    run_walkers (g_test_rand_int ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2735,6 +3346,8 @@ main (int   argc,
   g_test_add_func ("/channel/bounded/send-blocks-until-room", test_bounded_blocks);
   g_test_add_func ("/channel/timeout/send-and-recv", test_timeouts);
   g_test_add_func ("/channel/runtime/would-deadlock", test_would_deadlock);
+  g_test_add_func ("/channel/runtime/blocking-send-refused-with-room", test_blocking_send_refused_on_worker);
+  g_test_add_func ("/channel/runtime/blocking-recv-refused-with-item", test_blocking_recv_refused_on_worker);
   g_test_add_func ("/channel/close/drops-pending-items", test_close_drops_pending_items);
   g_test_add_func ("/channel/close/receiver-dropped-wakes-senders", test_close_receiver_dropped_wakes_senders);
   g_test_add_func ("/channel/close/last-sender-wakes-receiver", test_close_last_sender_wakes_receiver);
@@ -2745,6 +3358,11 @@ main (int   argc,
   g_test_add_func ("/channel/future/recv-pointer-handed-over", test_recv_future_pointer);
   g_test_add_func ("/channel/future/send", test_send_future);
   g_test_add_func ("/channel/async/send-and-recv", test_async);
+  g_test_add_func ("/channel/abandon/cancel-withdraws", test_abandon_cancel);
+  g_test_add_func ("/channel/abandon/timeout-withdraws-parked-sends", test_abandon_timeout);
+  g_test_add_func ("/channel/abandon/receiver-closed-rejects-parked-sends", test_abandon_receiver_closed);
+  g_test_add_func ("/channel/abandon/receiver-dropped-rejects-parked-sends", test_abandon_receiver_dropped);
+  g_test_add_func ("/channel/abandon/senders-gone-reject-recv-futures", test_abandon_senders_gone);
   g_test_add_func ("/channel/null-out/recv", test_null_out_recv);
   g_test_add_func ("/channel/null-out/try-recv", test_null_out_try_recv);
   g_test_add_func ("/channel/null-out/recv-finish", test_null_out_recv_finish);
@@ -2757,6 +3375,7 @@ main (int   argc,
   g_test_add_func ("/channel/stress/thread-bounded", test_stress_thread_bounded);
   g_test_add_func ("/channel/stress/thread-unbounded", test_stress_thread_unbounded);
   g_test_add_func ("/channel/stress/random", test_random_stress);
+  g_test_add_func ("/channel/stress/walkers", test_walkers);
 
   return g_test_run ();
 }

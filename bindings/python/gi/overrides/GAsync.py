@@ -666,7 +666,10 @@ class Sender(GAsync.Sender):
     def send(self, item, cancellable=None, timeout=None):
         """Sends *item*, blocking while the channel is full (at most
         *timeout* seconds, then GASYNC_ERROR_TIMED_OUT and the item is not
-        queued); GASYNC_ERROR_CLOSED once the receiver is gone."""
+        queued); GASYNC_ERROR_CLOSED once the receiver is gone. It blocks,
+        so on an async runtime worker (a function given to spawn()) it
+        always fails with GASYNC_ERROR_WOULD_DEADLOCK: use send_future()
+        or try_send() there."""
         if timeout is not None:
             _wait_bounded(self.send_future(item), timeout, cancellable)
         else:
@@ -703,7 +706,9 @@ class Receiver(GAsync.Receiver):
 
     def recv(self, cancellable=None, timeout=None):
         """Receives the next item, blocking (at most *timeout* seconds, then
-        GASYNC_ERROR_TIMED_OUT and no item is taken)."""
+        GASYNC_ERROR_TIMED_OUT and no item is taken). It blocks, so on an
+        async runtime worker it always fails with
+        GASYNC_ERROR_WOULD_DEADLOCK: use recv_future() or try_recv() there."""
         if timeout is not None:
             return _wait_bounded(self.recv_future(), timeout, cancellable)
         return super().recv(cancellable)
