@@ -345,7 +345,7 @@ block_on_add_waiter (BlockOn      *self,
   self->waiter = waiter;
   if (block_on_may_give_up (self))
     g_weak_ref_init (&self->work, future);
-  _gasync_future_add_notify (future, &waiter->notify);
+  _gasync_future_add_dependent (future, &waiter->notify);
   g_object_unref (future);
 }
 

@@ -565,6 +565,9 @@ timer_unref (gpointer data)
   if (!g_atomic_int_dec_and_test (&timer->ref_count))
     return;
 
+  /* The callback's reference may be dropped inside libglib, after
+   * timer_fire() ran on the timer thread: tell TSan. */
+  GASYNC_TSAN_ACQUIRE (timer);
   g_source_unref (timer->source);
   g_object_unref (timer->future);
   g_free (timer);
@@ -591,6 +594,7 @@ timer_fire (gpointer data)
       _gasync_future_resolve_steal (timer->future, &value);
     }
 
+  GASYNC_TSAN_RELEASE (timer);
   return G_SOURCE_REMOVE;
 }
 

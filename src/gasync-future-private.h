@@ -55,9 +55,8 @@ void          _gasync_future_add_notify         (GAsyncFuture  *future,
                                                  GAsyncNotify  *notify);
 /* Adds a dependent: a notify for something that wants @future's outcome
  * (a continuation, a combinator, a waiter). Dependents are counted, and
- * only they may be withdrawn; see _gasync_future_withdraw(). (block_on's
- * waiter and the runtime's task job still use _gasync_future_add_notify()
- * and so are not counted yet.) */
+ * only they may be withdrawn; see _gasync_future_withdraw(). block_on's
+ * waiter and the runtime's task job are dependents too. */
 void          _gasync_future_add_dependent      (GAsyncFuture  *future,
                                                  GAsyncNotify  *notify);
 /* Removes the dependent @notify from @future's list if it is still there

@@ -307,7 +307,8 @@ blocking_wait_until_woken (GAsyncFuture *future,
  * gasync_block_on() instead, which iterates a private context.
  *
  * Fails at once with %GASYNC_ERROR_WOULD_DEADLOCK on an async worker
- * thread of a #GAsyncRuntime. Cancelling @cancellable stops the wait (not
+ * thread of a #GAsyncRuntime, even when @future has already settled (read
+ * a settled future with gasync_future_get_value() there). Cancelling @cancellable stops the wait (not
  * @future) with %G_IO_ERROR_CANCELLED. On failure a zero-filled @value is
  * initialized to %G_TYPE_POINTER, %NULL.
  *
@@ -348,11 +349,15 @@ gasync_future_wait (GAsyncFuture  *future,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  /* Refused on an async worker even when @future is already settled, so
+   * that the mistake shows on the first run, not only under load. */
+  if (!_gasync_check_may_block ("gasync_future_wait()", error))
+    goto fail;
+
   if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
     return gasync_future_get_value (future, value, error);
 
-  if (!_gasync_check_may_block ("gasync_future_wait()", error) ||
-      g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;
 
   /* Our own reference for as long as we wait, as a GIO call keeps its

@@ -274,7 +274,7 @@ task_async_wait (GAsyncTaskFuture *task,
       aborting = core->aborting;
       gasync_mutex_unlock (&core->lock);
     }
-  _gasync_future_add_notify (future, &task->job.node.notify);
+  _gasync_future_add_dependent (future, &task->job.node.notify);
   g_object_unref (future);
 
   /* A shutdown that is cancelling tasks started after this one had begun

@@ -1064,12 +1064,8 @@ test_refuses_deadlock (void)
   g_assert_error (on_worker.block_on_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
   g_assert_nonnull (strstr (on_worker.block_on_error->message, "gasync_spawn_blocking()"));
   g_assert_error (on_worker.wait_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
-  /* gasync-future.c's to fix (issue 10, bug 7): a settled future's value
-   * is still returned on a worker. */
-  if (on_worker.wait_settled_error == NULL)
-    g_test_incomplete ("gasync_future_wait() of a settled future is not refused on an async worker");
-  else
-    g_assert_error (on_worker.wait_settled_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
+  /* Refused even when the future is already settled. */
+  g_assert_error (on_worker.wait_settled_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
   g_assert_error (on_worker.drain_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
   g_assert_error (on_worker.shutdown_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
   g_assert_error (on_worker.shutdown_stopped_error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
