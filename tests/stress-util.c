@@ -103,15 +103,12 @@ G_DEFINE_FINAL_TYPE (StressItem, stress_item, G_TYPE_OBJECT)
 
 static gint items_created;   /* atomic */
 static gint items_alive;     /* atomic */
-static void (*finalize_hook) (guint id);   /* set between scenarios only */
 
 static void
 stress_item_finalize (GObject *object)
 {
   StressItem *self = STRESS_ITEM (object);
 
-  if (finalize_hook != NULL)
-    finalize_hook (self->id);
   stress_assert (g_atomic_int_add (&items_alive, -1) > 0, "item %u finalized twice", self->id);
   G_OBJECT_CLASS (stress_item_parent_class)->finalize (object);
 }
@@ -149,7 +146,6 @@ stress_items_reset (void)
 {
   g_atomic_int_set (&items_created, 0);
   g_atomic_int_set (&items_alive, 0);
-  finalize_hook = NULL;
 }
 
 guint
@@ -162,12 +158,6 @@ guint
 stress_items_alive (void)
 {
   return (guint) g_atomic_int_get (&items_alive);
-}
-
-void
-stress_items_set_finalize_hook (void (*hook) (guint id))
-{
-  finalize_hook = hook;
 }
 
 /* Workers */

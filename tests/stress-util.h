@@ -57,8 +57,6 @@ guint       stress_item_get_id   (StressItem *item);
 void        stress_items_reset   (void);
 guint       stress_items_created (void);
 guint       stress_items_alive   (void);
-/* Called in stress_item_finalize when set (the id of the item). */
-void        stress_items_set_finalize_hook (void (*hook) (guint id));
 
 /* A thread with its own GMainContext, pushed as its thread-default, that
  * runs jobs from a queue in order. A job returns when it is done; it may
