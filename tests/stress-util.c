@@ -262,7 +262,17 @@ stress_iterate_until (GMainContext *context,
                       const gint   *counter,
                       gint          target)
 {
-  GSource *timeout = g_timeout_source_new_seconds (gasync_test_thorough () ? 300 : 60);
+  stress_assert (stress_iterate_until_for (context, counter, target, gasync_test_thorough () ? 300 : 60),
+                 "a callback never ran: %d of %d after the timeout", g_atomic_int_get (counter), target);
+}
+
+gboolean
+stress_iterate_until_for (GMainContext *context,
+                          const gint   *counter,
+                          gint          target,
+                          guint         seconds)
+{
+  GSource *timeout = g_timeout_source_new_seconds (seconds);
   gint timed_out = FALSE;
 
   g_source_set_callback (timeout, set_flag, &timed_out, NULL);
@@ -271,7 +281,5 @@ stress_iterate_until (GMainContext *context,
     g_main_context_iteration (context, TRUE);
   g_source_destroy (timeout);
   g_source_unref (timeout);
-  stress_assert (g_atomic_int_get (counter) >= target,
-                 "a callback never ran: %d of %d after the timeout",
-                 g_atomic_int_get (counter), target);
+  return g_atomic_int_get (counter) >= target;
 }

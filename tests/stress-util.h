@@ -81,11 +81,18 @@ guint         stress_worker_index   (StressWorker  *worker);
 void          stress_iterate_until  (GMainContext  *context,
                                      const gint    *counter,
                                      gint           target);
+/* The same with a timeout of @seconds, for a wait that a bug may leave
+ * hanging; returns whether the target was reached. */
+gboolean      stress_iterate_until_for (GMainContext *context,
+                                        const gint   *counter,
+                                        gint          target,
+                                        guint         seconds);
 
 void          stress_channel_add_tests    (void);
 void          stress_promise_add_tests    (void);
 void          stress_combinators_add_tests (void);
 void          stress_block_on_add_tests   (void);
 void          stress_runtime_add_tests    (void);
+void          stress_cancel_add_tests     (void);
 
 G_END_DECLS

@@ -48,6 +48,7 @@ main (int   argc,
   stress_promise_add_tests ();
   stress_combinators_add_tests ();
   stress_runtime_add_tests ();
+  stress_cancel_add_tests ();
   stress_block_on_add_tests ();
 
   return g_test_run ();
