@@ -207,8 +207,84 @@ test_shutdown_in_flight (void)
   g_rand_free (rand);
 }
 
+/* /stress/runtime/blocking-refused-on-workers (issue 10, bug 7): a
+ * blocking send or receive on an async worker fails with WOULD_DEADLOCK
+ * every time, whether or not it would have had to wait. */
+
+typedef struct
+{
+  GAsyncSender   *sender;     /* owned */
+  GAsyncReceiver *receiver;   /* owned */
+  gboolean        send;
+} BlockingCall;
+
+static void
+blocking_call_free (gpointer data)
+{
+  BlockingCall *call = data;
+
+  g_clear_object (&call->sender);
+  g_clear_object (&call->receiver);
+  g_free (call);
+}
+
+static GAsyncFuture *
+blocking_call_task (GCancellable *cancellable,
+                    gpointer      data)
+{
+  BlockingCall *call = data;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (call->send)
+    {
+      g_value_init (&value, G_TYPE_INT);
+      g_value_set_int (&value, 1);
+      ok = gasync_sender_send (call->sender, &value, NULL, &error);
+    }
+  else
+    ok = gasync_receiver_recv (call->receiver, NULL, &value, &error);
+  if (ok)
+    return gasync_future_new_for_boolean (TRUE);
+  return gasync_future_new_for_error (error);
+}
+
+static void
+test_blocking_refused_on_workers (void)
+{
+  g_autoptr(GAsyncRuntime) runtime = gasync_runtime_new (2);
+  GRand *rand = stress_rand_new (G_MAXUINT);
+  guint n = stress_size (500, 20000);
+
+  for (guint i = 0; i < n; i++)
+    {
+      BlockingCall *call = g_new0 (BlockingCall, 1);
+      guint capacity = g_rand_int_range (rand, 0, 4);
+      guint queued = g_rand_int_range (rand, 0, capacity + 1);   /* full or not, empty or not */
+      g_autoptr(GAsyncFuture) handle = NULL;
+      g_auto(GValue) value = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+
+      gasync_channel_new (G_TYPE_INT, capacity, &call->sender, &call->receiver);
+      g_value_init (&value, G_TYPE_INT);
+      for (guint q = 0; q < queued; q++)
+        stress_assert (gasync_sender_try_send (call->sender, &value, NULL), "could not fill the channel");
+      call->send = g_rand_boolean (rand);
+      handle = gasync_runtime_spawn (runtime, blocking_call_task, call, blocking_call_free);
+      g_value_unset (&value);
+      stress_assert (!gasync_future_wait (handle, NULL, &value, &error) &&
+                     g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK),
+                     "call %u: a blocking %s on an async worker (capacity %u, %u queued) was not refused: %s",
+                     i, call->send ? "send" : "receive", capacity, queued,
+                     error != NULL ? error->message : "it succeeded");
+    }
+  g_rand_free (rand);
+}
+
 void
 stress_runtime_add_tests (void)
 {
   g_test_add_func ("/stress/runtime/shutdown-in-flight", test_shutdown_in_flight);
+  g_test_add_func ("/stress/runtime/blocking-refused-on-workers", test_blocking_refused_on_workers);
 }
