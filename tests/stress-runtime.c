@@ -262,6 +262,7 @@ test_blocking_refused_on_workers (void)
       BlockingCall *call = g_new0 (BlockingCall, 1);
       guint capacity = g_rand_int_range (rand, 0, 4);
       guint queued = g_rand_int_range (rand, 0, capacity + 1);   /* full or not, empty or not */
+      gboolean send = g_rand_boolean (rand);
       g_autoptr(GAsyncFuture) handle = NULL;
       g_auto(GValue) value = G_VALUE_INIT;
       g_autoptr(GError) error = NULL;
@@ -270,13 +271,13 @@ test_blocking_refused_on_workers (void)
       g_value_init (&value, G_TYPE_INT);
       for (guint q = 0; q < queued; q++)
         stress_assert (gasync_sender_try_send (call->sender, &value, NULL), "could not fill the channel");
-      call->send = g_rand_boolean (rand);
+      call->send = send;   /* the task frees @call */
       handle = gasync_runtime_spawn (runtime, blocking_call_task, call, blocking_call_free);
       g_value_unset (&value);
       stress_assert (!gasync_future_wait (handle, NULL, &value, &error) &&
                      g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK),
                      "call %u: a blocking %s on an async worker (capacity %u, %u queued) was not refused: %s",
-                     i, call->send ? "send" : "receive", capacity, queued,
+                     i, send ? "send" : "receive", capacity, queued,
                      error != NULL ? error->message : "it succeeded");
     }
   g_rand_free (rand);
