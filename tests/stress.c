@@ -6,6 +6,18 @@
  * Each scenario lives in its own tests/stress-*.c file; see
  * stress-util.h for the seed. A short run is part of every `meson test`;
  * `meson test --setup thorough --suite stress` runs the long one.
+ *
+ *   stress-channel.c      random close, cancel and drop; every item
+ *                         received, freed or returned exactly once
+ *   stress-promise.c      settle/cancel/drop racing continuations from
+ *                         other threads' contexts (issue 10, bug 1)
+ *   stress-combinators.c  all, any, race, all_settled over inputs that
+ *                         several threads settle
+ *   stress-runtime.c      shutdown with work in flight; blocking channel
+ *                         calls refused on async workers (bug 7)
+ *   stress-cancel.c       cancellation down chains (bug 3), no false
+ *                         DROPPED on a lent future (bug 4)
+ *   stress-block-on.c     block_on timeouts racing the result (bugs 2, 6)
  */
 
 #include "stress-util.h"
