@@ -129,6 +129,7 @@ start_work (GCancellable *cancellable,
             gpointer      data)
 {
   BlockJob *job = data;
+  GAsyncFuture *future;
   ResolveJob *rj;
 
   job->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
@@ -138,8 +139,10 @@ start_work (GCancellable *cancellable,
   rj = g_new0 (ResolveJob, 1);
   rj->job = block_job_ref (job);
   rj->promise = gasync_promise_new ();
+  /* Our reference first: once pushed, rj belongs to the resolver thread. */
+  future = g_object_ref (GASYNC_FUTURE (rj->promise));
   stress_worker_push (resolver, rj);
-  return g_object_ref (GASYNC_FUTURE (rj->promise));
+  return future;
 }
 
 static void
