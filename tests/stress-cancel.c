@@ -66,9 +66,12 @@ on_cancelled (GCancellable *cancellable,
               gpointer      data)
 {
   Reached *reached = data;
+  GMainContext *context = reached->context;
 
+  /* Nothing of @reached is read after the flag is set: the main thread
+   * reuses it for the next round as soon as it sees the flag. */
   g_atomic_int_set (&reached->cancelled, TRUE);
-  g_main_context_wakeup (reached->context);
+  g_main_context_wakeup (context);
 }
 
 /* Builds a chain of @depth random links on @promise and returns its tail;
