@@ -207,7 +207,7 @@ communicate_utf8_done (GObject      *source,
  * created with %G_SUBPROCESS_FLAGS_STDOUT_PIPE or
  * %G_SUBPROCESS_FLAGS_STDERR_PIPE respectively. Read it in C with
  * `g_variant_get (v, "(msms)", &out, &err)`; Python sees a tuple of two
- * strings or %None (`future.dup_variant().unpack()`), JavaScript an array
+ * strings or `None` (`future.dup_variant().unpack()`), JavaScript an array
  * (`future.dup_variant().deepUnpack()`).
  *
  * The exit status is not checked: read it with
