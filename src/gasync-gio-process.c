@@ -219,8 +219,9 @@ communicate_utf8_done (GObject      *source,
  *
  * Returns: (transfer full): a future resolving with a `(msms)` #GVariant,
  *   or rejecting with the GIO error (%G_IO_ERROR_INVALID_DATA if an output
- *   is not UTF-8, %G_IO_ERROR_CANCELLED if cancelled); on bad arguments, a
- *   future already rejected with %GASYNC_ERROR_INVALID_ARGUMENT
+ *   is not UTF-8, %G_IO_ERROR_CANCELLED if cancelled); on bad arguments
+ *   (@stdin_buf without a stdin pipe too), a future already rejected with
+ *   %GASYNC_ERROR_INVALID_ARGUMENT
  *
  * Since: 0.1
  */
@@ -231,6 +232,10 @@ gasync_subprocess_communicate_utf8 (GSubprocess *subprocess,
   GAsyncPromise *promise;
 
   g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), invalid_argument ("subprocess"));
+  /* GIO would refuse with a critical and never call back, leaving the
+   * future pending forever: refuse first, with an answer. */
+  g_return_val_if_fail (stdin_buf == NULL || g_subprocess_get_stdin_pipe (subprocess) != NULL,
+                        invalid_argument ("stdin_buf"));
 
   promise = gasync_promise_new ();
   g_subprocess_communicate_utf8_async (subprocess, stdin_buf,

@@ -221,6 +221,26 @@ test_invalid_arguments (void)
   g_assert_error (gasync_future_get_error (communicate), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
 }
 
+static void
+test_communicate_utf8_without_stdin_pipe (void)
+{
+  g_autoptr(GSubprocess) proc = spawn (G_SUBPROCESS_FLAGS_NONE, "true");
+  g_autoptr(GAsyncFuture) communicate = NULL;
+  g_autoptr(GAsyncFuture) done = NULL;
+
+  g_test_summary ("Text for stdin without a stdin pipe is refused with a rejected future, "
+                  "not a future GIO would never settle");
+
+  g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*stdin_buf*");
+  communicate = gasync_subprocess_communicate_utf8 (proc, "lost");
+  g_test_assert_expected_messages ();
+  g_assert_error (gasync_future_get_error (communicate), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+
+  done = gasync_subprocess_wait_check (proc);
+  settle (done);
+  g_assert_cmpint (gasync_future_get_state (done), ==, GASYNC_FUTURE_RESOLVED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -235,6 +255,8 @@ main (int   argc,
   g_test_add_func ("/gio/process/communicate-utf8/stderr", test_communicate_utf8_stderr);
   g_test_add_func ("/gio/process/communicate-utf8/cancel", test_communicate_utf8_cancel);
   g_test_add_func ("/gio/process/invalid-arguments", test_invalid_arguments);
+  g_test_add_func ("/gio/process/communicate-utf8/without-stdin-pipe",
+                   test_communicate_utf8_without_stdin_pipe);
 
   return g_test_run ();
 }
