@@ -24,6 +24,8 @@ static const char introspection_xml[] =
   "    </method>"
   "    <method name='Fail'/>"
   "    <method name='Done'/>"
+  "    <method name='Wrong'/>"
+  "    <method name='NoFuture'/>"
   "    <method name='Never'/>"
   "  </interface>"
   "</node>";
@@ -92,6 +94,15 @@ handle_method_call (GDBusConnection       *connection,
                                                                "no such thing"));
   else if (g_str_equal (method_name, "Done"))
     answer = gasync_future_new_for_boolean (TRUE);
+  else if (g_str_equal (method_name, "Wrong"))
+    answer = gasync_future_new_for_int (42);
+  else if (g_str_equal (method_name, "NoFuture"))
+    {
+      g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*GASYNC_IS_FUTURE*");
+      gasync_dbus_method_invocation_return_future (invocation, NULL);
+      g_test_assert_expected_messages ();
+      return;
+    }
   else
     {
       /* Echo and Never: answered later, or never, by the test. */
@@ -278,6 +289,27 @@ test_return_future_error (Fixture       *fixture,
 }
 
 static void
+test_return_future_wrong_type (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(GAsyncFuture) wrong = NULL;
+  g_autoptr(GAsyncFuture) no_future = NULL;
+
+  g_test_summary ("A future resolving with something that is not a reply, or none at "
+                  "all, still answers the caller, with an error");
+  if (skip_without_bus (fixture))
+    return;
+
+  wrong = call_service (fixture, "Wrong", NULL, "()");
+  no_future = call_service (fixture, "NoFuture", NULL, "()");
+  settle (wrong);
+  settle (no_future);
+  g_assert_error (gasync_future_get_error (wrong), G_DBUS_ERROR, G_DBUS_ERROR_FAILED);
+  g_assert_nonnull (strstr (gasync_future_get_error (wrong)->message, "gint"));
+  g_assert_error (gasync_future_get_error (no_future), G_DBUS_ERROR, G_DBUS_ERROR_FAILED);
+}
+
+static void
 test_call_cancel (Fixture       *fixture,
                   gconstpointer  data)
 {
@@ -367,6 +399,7 @@ main (int   argc,
   ADD ("return-future/value", test_return_future_value);
   ADD ("return-future/boolean", test_return_future_boolean);
   ADD ("return-future/error", test_return_future_error);
+  ADD ("return-future/wrong-type", test_return_future_wrong_type);
   ADD ("return-future/connection-closed", test_return_future_connection_closed);
 #undef ADD
 
