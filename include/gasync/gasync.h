@@ -24,5 +24,8 @@
 #include "gasync-broadcast.h"
 #include "gasync-deadline.h"
 #include "gasync-map.h"
+#include "gasync-gio-process.h"
+#include "gasync-gio-dbus.h"
+#include "gasync-gio-net.h"
 
 #undef GASYNC_INSIDE
