@@ -24,5 +24,7 @@
 #include "gasync-broadcast.h"
 #include "gasync-deadline.h"
 #include "gasync-map.h"
+#include "gasync-gio-file.h"
+#include "gasync-gio-stream.h"
 
 #undef GASYNC_INSIDE
