@@ -443,6 +443,16 @@ enumeration_opened (GObject      *source,
  * fails with %GASYNC_ERROR_CLOSED (and an attached #GAsyncReceiveFunc
  * gets its last, %NULL, item).
  *
+ * Like the opening, each batch is read on the context that was
+ * thread-default when this function was called, so the listing advances
+ * only while that context is iterated: receive there (with
+ * gasync_receiver_recv_future(), gasync_receiver_recv_async() or
+ * gasync_receiver_attach()), or with gasync_block_on() on the same thread
+ * and nesting level as the call that opened the listing (it iterates the
+ * same cached private context each time). A blocking
+ * gasync_receiver_recv() iterates nothing: it would wait forever once the
+ * channel is empty, unless that context runs on another thread.
+ *
  * Closing the receiver stops the listing at the end of the batch in
  * progress; dropping it (its last reference, including the resolved
  * future's) also cancels the batch in progress. Either way the
