@@ -27,5 +27,7 @@
 #include "gasync-gio-process.h"
 #include "gasync-gio-dbus.h"
 #include "gasync-gio-net.h"
+#include "gasync-gio-file.h"
+#include "gasync-gio-stream.h"
 
 #undef GASYNC_INSIDE
