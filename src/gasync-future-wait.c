@@ -18,18 +18,22 @@
 
 /* Async worker threads */
 
-static GPrivate async_worker_flag;
+/* Read on every blocking call (a channel's blocking send and receive
+ * among them), so a plain thread-local rather than a GPrivate: one load
+ * instead of two calls into libglib and libpthread. Only the thread
+ * itself reads or writes it. */
+static _Thread_local gboolean async_worker_flag;
 
 void
 _gasync_thread_set_async_worker (gboolean is_worker)
 {
-  g_private_set (&async_worker_flag, GINT_TO_POINTER (is_worker));
+  async_worker_flag = is_worker;
 }
 
 gboolean
 _gasync_thread_is_async_worker (void)
 {
-  return GPOINTER_TO_INT (g_private_get (&async_worker_flag));
+  return async_worker_flag;
 }
 
 gboolean
