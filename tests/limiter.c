@@ -163,6 +163,32 @@ test_dropped_limiter_rejects_waiters (void)
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_DROPPED);
 }
 
+/* try_acquire takes a free permit without a future, and never jumps the
+ * queue of waiting acquires. */
+static void
+test_try_acquire (void)
+{
+  g_autoptr(GAsyncLimiter) limiter = gasync_limiter_new (2);
+  g_autoptr(GAsyncFuture) waiter = NULL;
+
+  g_assert_true (gasync_limiter_try_acquire (limiter));
+  g_assert_cmpuint (gasync_limiter_get_available (limiter), ==, 1);
+  g_assert_true (gasync_limiter_try_acquire (limiter));
+  g_assert_false (gasync_limiter_try_acquire (limiter));
+  g_assert_cmpuint (gasync_limiter_get_available (limiter), ==, 0);
+
+  /* A waiter gets the next permit; try_acquire does not take it first. */
+  waiter = gasync_limiter_acquire (limiter);
+  g_assert_cmpint (gasync_future_get_state (waiter), ==, GASYNC_FUTURE_PENDING);
+  gasync_limiter_release (limiter);
+  g_assert_cmpint (gasync_future_get_state (waiter), ==, GASYNC_FUTURE_RESOLVED);
+  g_assert_false (gasync_limiter_try_acquire (limiter));
+
+  gasync_limiter_release (limiter);
+  gasync_limiter_release (limiter);
+  g_assert_cmpuint (gasync_limiter_get_available (limiter), ==, 2);
+}
+
 static void
 test_preconditions (void)
 {
@@ -421,9 +447,17 @@ storm_thread (gpointer data)
 
   for (i = 0; i < storm->n_rounds; i++)
     {
-      GAsyncFuture *f = gasync_limiter_acquire (storm->limiter);
+      GAsyncFuture *f;
       GValue value = G_VALUE_INIT;
       GError *error = NULL;
+
+      /* Half the time, the future-free fast path first. */
+      if (g_rand_boolean (rand) && gasync_limiter_try_acquire (storm->limiter))
+        {
+          storm_hold (storm);
+          continue;
+        }
+      f = gasync_limiter_acquire (storm->limiter);
 
       /* Cancel a waiting acquire now and then: it may lose the race with
        * a permit handed over at this very moment, and then holds it. */
@@ -487,6 +521,7 @@ main (int   argc,
   g_test_add_func ("/limiter/acquire/dropped-gives-place-up", test_dropped_acquire_gives_place_up);
   g_test_add_func ("/limiter/acquire/many-given-up", test_many_given_up);
   g_test_add_func ("/limiter/dropped-limiter-rejects-waiters", test_dropped_limiter_rejects_waiters);
+  g_test_add_func ("/limiter/acquire/try", test_try_acquire);
   g_test_add_func ("/limiter/preconditions", test_preconditions);
   g_test_add_func ("/limiter/run/releases-on-resolve", test_run_releases_on_resolve);
   g_test_add_func ("/limiter/run/releases-on-reject", test_run_releases_on_reject);

@@ -31,6 +31,8 @@ guint          gasync_limiter_get_available (GAsyncLimiter  *limiter);
 GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture  *gasync_limiter_acquire       (GAsyncLimiter  *limiter) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
+gboolean       gasync_limiter_try_acquire   (GAsyncLimiter  *limiter);
+GASYNC_AVAILABLE_IN_ALL
 void           gasync_limiter_release       (GAsyncLimiter  *limiter);
 GASYNC_AVAILABLE_IN_ALL
 GAsyncFuture  *gasync_limiter_run           (GAsyncLimiter  *limiter,

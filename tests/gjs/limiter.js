@@ -28,6 +28,18 @@ test('acquire, release and FIFO order', () => {
     assertEquals(new GAsync.Limiter({permits: 3}).get_permits(), 3);
 });
 
+test('try_acquire takes a free permit and never jumps the queue', () => {
+    const limiter = GAsync.Limiter.new(1);
+    assertEquals(limiter.try_acquire(), true);
+    assertEquals(limiter.try_acquire(), false);
+    const waiting = limiter.acquire();
+    limiter.release();
+    assertEquals(waiting.get_state(), RESOLVED);
+    assertEquals(limiter.try_acquire(), false);
+    limiter.release();
+    assertEquals(limiter.get_available(), 1);
+});
+
 test('run() bounds JS work and releases on resolve and reject', async () => {
     const limiter = GAsync.Limiter.new(2);
     let inside = 0, most = 0;

@@ -30,6 +30,18 @@ def test_acquire_and_release():
     assert GAsync.Limiter(permits=3).get_permits() == 3
 
 
+def test_try_acquire():
+    limiter = GAsync.Limiter.new(1)
+    assert limiter.try_acquire() is True
+    assert limiter.try_acquire() is False
+    waiting = limiter.acquire()
+    limiter.release()
+    assert waiting.get_state() == RESOLVED
+    assert limiter.try_acquire() is False     # never ahead of a waiter
+    limiter.release()
+    assert limiter.get_available() == 1
+
+
 def test_async_with_bounds_concurrency():
     limiter = GAsync.Limiter.new(2)
     inside = []
