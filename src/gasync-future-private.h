@@ -175,7 +175,18 @@ GMainContext *_gasync_context_job_get_context   (GAsyncContextJob  *job);
  * blocking waits are refused with GASYNC_ERROR_WOULD_DEADLOCK
  * (gasync-future-wait.c). */
 void          _gasync_thread_set_async_worker   (gboolean       is_worker);
-gboolean      _gasync_thread_is_async_worker    (void);
+
+/* Whether this thread is an async worker of a runtime: read on every
+ * blocking call (a channel's blocking send and receive among them), so
+ * a thread-local read inline, not a call. Written only by the thread
+ * itself, in gasync-future-wait.c. */
+extern _Thread_local gboolean _gasync_async_worker_flag;
+
+static inline gboolean
+_gasync_thread_is_async_worker (void)
+{
+  return _gasync_async_worker_flag;
+}
 gboolean      _gasync_check_may_block           (const char    *what,
                                                  GError       **error);
 

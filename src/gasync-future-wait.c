@@ -18,22 +18,15 @@
 
 /* Async worker threads */
 
-/* Read on every blocking call (a channel's blocking send and receive
- * among them), so a plain thread-local rather than a GPrivate: one load
- * instead of two calls into libglib and libpthread. Only the thread
- * itself reads or writes it. */
-static _Thread_local gboolean async_worker_flag;
+/* A plain thread-local rather than a GPrivate: the inline reader in
+ * gasync-future-private.h is one load instead of two calls into libglib
+ * and libpthread. Only the thread itself reads or writes it. */
+_Thread_local gboolean _gasync_async_worker_flag;
 
 void
 _gasync_thread_set_async_worker (gboolean is_worker)
 {
-  async_worker_flag = is_worker;
-}
-
-gboolean
-_gasync_thread_is_async_worker (void)
-{
-  return async_worker_flag;
+  _gasync_async_worker_flag = is_worker;
 }
 
 gboolean
