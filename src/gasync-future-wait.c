@@ -21,7 +21,8 @@
 /* A plain thread-local rather than a GPrivate: the inline reader in
  * gasync-future-private.h is one load instead of two calls into libglib
  * and libpthread. Only the thread itself reads or writes it. */
-_Thread_local gboolean _gasync_async_worker_flag;
+_Thread_local gboolean _gasync_async_worker_flag
+  __attribute__ ((tls_model ("initial-exec")));
 
 void
 _gasync_thread_set_async_worker (gboolean is_worker)
