@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
@@ -166,7 +167,9 @@
 typedef struct
 {
   /* One word holds the state (bits 0-1), the cancelled flag (bit 2), the
-   * number of dependents in the notify list (bits 3-30) and a bit lock
+   * number of dependents in the notify list (bits 3-29), the "has a name"
+   * flag (bit 30: the name lives in gasync-debug.c's side table, set
+   * under the lock) and a bit lock
    * (bit 31) that protects everything below: a GMutex would cost 8 more
    * bytes per future. The state is set once, atomically, under the lock,
    * and read atomically without it; once it is not PENDING, outcome is
@@ -188,7 +191,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (GAsyncFuture, gasync_future, G_TYPE_OBJECT)
 #define WORD_STATE_MASK 0x3
 #define WORD_CANCELLED  0x4
 #define WORD_DEP_ONE    0x8
-#define WORD_DEP_MASK   0x7ffffff8
+#define WORD_DEP_MASK   0x3ffffff8
+#define WORD_NAMED      0x40000000
 #define WORD_LOCK_BIT   31
 
 #define STATE(priv) ((GAsyncFutureState) (g_atomic_int_get (&(priv)->word) & WORD_STATE_MASK))
@@ -276,13 +280,27 @@ gasync_future_finalize (GObject *object)
 
   g_clear_object (&priv->cancellable);
 
+  if G_UNLIKELY (g_atomic_int_get (&priv->word) & WORD_NAMED)
+    _gasync_debug_forget_name (self);
+  if G_UNLIKELY (_gasync_debug_pending)
+    _gasync_debug_pending_unregister (self);
+
   G_OBJECT_CLASS (gasync_future_parent_class)->finalize (object);
+}
+
+static gboolean
+future_is_pending_for_debug (gpointer instance)
+{
+  return STATE (GET_PRIV ((GAsyncFuture *) instance)) == GASYNC_FUTURE_PENDING;
 }
 
 static void
 gasync_future_class_init (GAsyncFutureClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* Before the first future exists: GASYNC_DEBUG is read once. */
+  _gasync_debug_init (future_is_pending_for_debug);
 
   object_class->dispose = gasync_future_dispose;
   object_class->finalize = gasync_future_finalize;
@@ -291,6 +309,8 @@ gasync_future_class_init (GAsyncFutureClass *klass)
 static void
 gasync_future_init (GAsyncFuture *self)
 {
+  if G_UNLIKELY (_gasync_debug_pending)
+    _gasync_debug_pending_register (self);
 }
 
 /* Internal machinery */
@@ -420,6 +440,21 @@ GAsyncFuture *
 _gasync_future_new_pending (void)
 {
   return g_object_new (GASYNC_TYPE_FUTURE, NULL);
+}
+
+/* The name itself is in gasync-debug.c's table; the bit tells finalize
+ * to remove it and get_name to look. Every writer of the word uses an
+ * atomic read-modify-write, so no lock is needed. */
+void
+_gasync_future_mark_named (GAsyncFuture *self)
+{
+  g_atomic_int_or (&GET_PRIV (self)->word, WORD_NAMED);
+}
+
+gboolean
+_gasync_future_is_named (GAsyncFuture *self)
+{
+  return (g_atomic_int_get (&GET_PRIV (self)->word) & WORD_NAMED) != 0;
 }
 
 GAsyncFutureState
