@@ -5,8 +5,9 @@
  *
  * gasync-debug.c knows nothing of futures: it keeps side tables keyed by
  * instance pointer, so that no future grows by a byte. The future layer
- * calls it from its constructor and finalize, behind one branch on
- * _gasync_debug_pending; the task layer gives it a default namer.
+ * registers every future from its constructor when _gasync_debug_pending
+ * is set, and calls _gasync_debug_forget() from finalize for a future
+ * flagged as having an entry; the task layer gives it a default namer.
  */
 
 #pragma once
@@ -30,7 +31,8 @@ void        _gasync_debug_init                  (GAsyncDebugIsPendingFunc is_pen
 void        _gasync_debug_set_name              (gpointer     instance,
                                                  const char  *name);
 const char *_gasync_debug_lookup_name           (gpointer     instance);
-void        _gasync_debug_forget_name           (gpointer     instance);
+/* Removes @instance from every table (its name, its pending record). */
+void        _gasync_debug_forget                (gpointer     instance);
 
 /* Default names: instances of @type (and subtypes) without an explicit
  * name are named by @func, asked only when somebody wants the name. */
@@ -42,7 +44,6 @@ const char *_gasync_debug_function_name         (gpointer     func);
 
 /* GASYNC_DEBUG=pending: callers check _gasync_debug_pending first. */
 void        _gasync_debug_pending_register      (gpointer     instance);
-void        _gasync_debug_pending_unregister    (gpointer     instance);
 /* Prints the instances still pending to stderr; @when says why. */
 void        _gasync_debug_pending_report        (const char  *when);
 

@@ -101,12 +101,19 @@ _gasync_debug_lookup_name (gpointer instance)
 }
 
 void
-_gasync_debug_forget_name (gpointer instance)
+_gasync_debug_forget (gpointer instance)
 {
   gasync_mutex_lock (&names_lock);
   if (names != NULL)
     g_hash_table_remove (names, instance);
   gasync_mutex_unlock (&names_lock);
+
+  if (_gasync_debug_pending)
+    {
+      gasync_mutex_lock (&pending_lock);
+      g_hash_table_remove (pending, instance);
+      gasync_mutex_unlock (&pending_lock);
+    }
 }
 
 void
@@ -176,14 +183,6 @@ _gasync_debug_pending_register (gpointer instance)
 
   gasync_mutex_lock (&pending_lock);
   g_hash_table_insert (pending, instance, entry);
-  gasync_mutex_unlock (&pending_lock);
-}
-
-void
-_gasync_debug_pending_unregister (gpointer instance)
-{
-  gasync_mutex_lock (&pending_lock);
-  g_hash_table_remove (pending, instance);
   gasync_mutex_unlock (&pending_lock);
 }
 

@@ -36,7 +36,7 @@ gasync_future_set_name (GAsyncFuture *future,
   /* The entry first, then the flag: whoever sees the flag finds the entry. */
   _gasync_debug_set_name (future, name);
   if (name != NULL)
-    _gasync_future_mark_named (future);
+    _gasync_future_mark_debug (future);
 }
 
 /**
@@ -60,7 +60,7 @@ gasync_future_get_name (GAsyncFuture *future)
 
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), NULL);
 
-  if (_gasync_future_is_named (future))
+  if (_gasync_future_has_debug (future))
     name = _gasync_debug_lookup_name (future);
   if (name == NULL)
     name = _gasync_debug_default_name (future);

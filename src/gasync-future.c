@@ -167,9 +167,9 @@
 typedef struct
 {
   /* One word holds the state (bits 0-1), the cancelled flag (bit 2), the
-   * number of dependents in the notify list (bits 3-29), the "has a name"
-   * flag (bit 30: the name lives in gasync-debug.c's side table, set
-   * under the lock) and a bit lock
+   * number of dependents in the notify list (bits 3-29), the debug flag
+   * (bit 30: gasync-debug.c's side tables hold an entry for the future,
+   * a name or a GASYNC_DEBUG=pending record) and a bit lock
    * (bit 31) that protects everything below: a GMutex would cost 8 more
    * bytes per future. The state is set once, atomically, under the lock,
    * and read atomically without it; once it is not PENDING, outcome is
@@ -192,7 +192,7 @@ G_DEFINE_TYPE_WITH_PRIVATE (GAsyncFuture, gasync_future, G_TYPE_OBJECT)
 #define WORD_CANCELLED  0x4
 #define WORD_DEP_ONE    0x8
 #define WORD_DEP_MASK   0x3ffffff8
-#define WORD_NAMED      0x40000000
+#define WORD_DEBUG      0x40000000
 #define WORD_LOCK_BIT   31
 
 #define STATE(priv) ((GAsyncFutureState) (g_atomic_int_get (&(priv)->word) & WORD_STATE_MASK))
@@ -280,10 +280,9 @@ gasync_future_finalize (GObject *object)
 
   g_clear_object (&priv->cancellable);
 
-  if G_UNLIKELY (g_atomic_int_get (&priv->word) & WORD_NAMED)
-    _gasync_debug_forget_name (self);
-  if G_UNLIKELY (_gasync_debug_pending)
-    _gasync_debug_pending_unregister (self);
+  /* One branch, whether or not GASYNC_DEBUG is set. */
+  if G_UNLIKELY (g_atomic_int_get (&priv->word) & WORD_DEBUG)
+    _gasync_debug_forget (self);
 
   G_OBJECT_CLASS (gasync_future_parent_class)->finalize (object);
 }
@@ -310,7 +309,10 @@ static void
 gasync_future_init (GAsyncFuture *self)
 {
   if G_UNLIKELY (_gasync_debug_pending)
-    _gasync_debug_pending_register (self);
+    {
+      _gasync_debug_pending_register (self);
+      g_atomic_int_or (&GET_PRIV (self)->word, WORD_DEBUG);
+    }
 }
 
 /* Internal machinery */
@@ -400,7 +402,8 @@ notify_list_run_with_stand_in (GAsyncNotify *notifies,
 
   stand_in = g_object_new (GASYNC_TYPE_FUTURE, NULL);
   GET_PRIV (stand_in)->outcome.error = g_error_copy (error);
-  g_atomic_int_set (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
+  /* or, not set: the debug flag may be on already. */
+  g_atomic_int_or (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
   notify_list_run (notifies, stand_in);
   g_object_unref (stand_in);
 }
@@ -442,19 +445,19 @@ _gasync_future_new_pending (void)
   return g_object_new (GASYNC_TYPE_FUTURE, NULL);
 }
 
-/* The name itself is in gasync-debug.c's table; the bit tells finalize
- * to remove it and get_name to look. Every writer of the word uses an
- * atomic read-modify-write, so no lock is needed. */
+/* The bit tells finalize to remove the future from gasync-debug.c's
+ * tables, and get_name that a name may be there. Every writer of the word
+ * uses an atomic read-modify-write, so no lock is needed. */
 void
-_gasync_future_mark_named (GAsyncFuture *self)
+_gasync_future_mark_debug (GAsyncFuture *self)
 {
-  g_atomic_int_or (&GET_PRIV (self)->word, WORD_NAMED);
+  g_atomic_int_or (&GET_PRIV (self)->word, WORD_DEBUG);
 }
 
 gboolean
-_gasync_future_is_named (GAsyncFuture *self)
+_gasync_future_has_debug (GAsyncFuture *self)
 {
-  return (g_atomic_int_get (&GET_PRIV (self)->word) & WORD_NAMED) != 0;
+  return (g_atomic_int_get (&GET_PRIV (self)->word) & WORD_DEBUG) != 0;
 }
 
 GAsyncFutureState
