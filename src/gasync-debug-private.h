@@ -43,7 +43,9 @@ const char *_gasync_debug_default_name          (gpointer     instance);
 const char *_gasync_debug_function_name         (gpointer     func);
 
 /* GASYNC_DEBUG=pending: callers check _gasync_debug_pending first. */
-void        _gasync_debug_pending_register      (gpointer     instance);
+/* @constructor: the return address of the instance init that registers. */
+void        _gasync_debug_pending_register      (gpointer     instance,
+                                                 gpointer     constructor);
 /* Prints the instances still pending to stderr; @when says why. */
 void        _gasync_debug_pending_report        (const char  *when);
 

@@ -22,9 +22,7 @@
 #include "gasync-debug-private.h"
 #include "gasync-tsan-private.h"
 
-#define SITE_FRAMES 12
-/* Frames of the registry itself: register and the future's init. */
-#define SITE_SKIP   2
+#define SITE_FRAMES 16
 
 gboolean _gasync_debug_pending = FALSE;
 
@@ -38,6 +36,7 @@ static GAsyncDebugNameFunc namer_func;
 typedef struct
 {
   gint64   created;                /* g_get_monotonic_time() */
+  gpointer constructor;            /* where the instance init returns to */
   gint     n_frames;
   gpointer frames[SITE_FRAMES];
 } PendingEntry;
@@ -174,11 +173,13 @@ _gasync_debug_function_name (gpointer func)
 /* The pending registry */
 
 void
-_gasync_debug_pending_register (gpointer instance)
+_gasync_debug_pending_register (gpointer instance,
+                                gpointer constructor)
 {
   PendingEntry *entry = g_new (PendingEntry, 1);
 
   entry->created = g_get_monotonic_time ();
+  entry->constructor = constructor;
   entry->n_frames = backtrace (entry->frames, SITE_FRAMES);
 
   gasync_mutex_lock (&pending_lock);
@@ -206,11 +207,19 @@ frame_is_library (const Dl_info *info,
 }
 
 /* The first frame outside the libraries, as "symbol+0xoff (file)", or the
- * bare address when no symbol covers it. */
+ * bare address when no symbol covers it. The frames up to the one the
+ * instance init returned to are the registry's own (and a sanitizer's
+ * interceptor of backtrace()), whose functions may be hidden. */
 static char *
 describe_site (const PendingEntry *entry)
 {
-  for (gint i = SITE_SKIP; i < entry->n_frames; i++)
+  gint first = 0;
+
+  for (gint i = 0; i < entry->n_frames; i++)
+    if (entry->frames[i] == entry->constructor)
+      first = i + 1;
+
+  for (gint i = first; i < entry->n_frames; i++)
     {
       Dl_info info;
       const char *symbol = symbol_at (entry->frames[i], &info);

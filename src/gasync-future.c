@@ -310,7 +310,7 @@ gasync_future_init (GAsyncFuture *self)
 {
   if G_UNLIKELY (_gasync_debug_pending)
     {
-      _gasync_debug_pending_register (self);
+      _gasync_debug_pending_register (self, __builtin_return_address (0));
       g_atomic_int_or (&GET_PRIV (self)->word, WORD_DEBUG);
     }
 }
