@@ -99,6 +99,11 @@ gboolean      _gasync_link_withdraw             (gint                *link,
  * combinators), so that the state machine never creates a subclass. */
 GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The flag in the state word that says gasync-debug.c holds an entry
+ * for the future (a name, or a GASYNC_DEBUG=pending record). */
+void          _gasync_future_mark_debug         (GAsyncFuture  *future);
+gboolean      _gasync_future_has_debug          (GAsyncFuture  *future);
+
 /* Reads without the lock or type checks: for the layers above, on their
  * hot paths. peek_value() returns NULL unless the future resolved. */
 GAsyncFutureState _gasync_future_peek_state     (GAsyncFuture  *future);

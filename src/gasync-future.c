@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
@@ -166,7 +167,9 @@
 typedef struct
 {
   /* One word holds the state (bits 0-1), the cancelled flag (bit 2), the
-   * number of dependents in the notify list (bits 3-30) and a bit lock
+   * number of dependents in the notify list (bits 3-29), the debug flag
+   * (bit 30: gasync-debug.c's side tables hold an entry for the future,
+   * a name or a GASYNC_DEBUG=pending record) and a bit lock
    * (bit 31) that protects everything below: a GMutex would cost 8 more
    * bytes per future. The state is set once, atomically, under the lock,
    * and read atomically without it; once it is not PENDING, outcome is
@@ -188,7 +191,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (GAsyncFuture, gasync_future, G_TYPE_OBJECT)
 #define WORD_STATE_MASK 0x3
 #define WORD_CANCELLED  0x4
 #define WORD_DEP_ONE    0x8
-#define WORD_DEP_MASK   0x7ffffff8
+#define WORD_DEP_MASK   0x3ffffff8
+#define WORD_DEBUG      0x40000000
 #define WORD_LOCK_BIT   31
 
 #define STATE(priv) ((GAsyncFutureState) (g_atomic_int_get (&(priv)->word) & WORD_STATE_MASK))
@@ -276,13 +280,26 @@ gasync_future_finalize (GObject *object)
 
   g_clear_object (&priv->cancellable);
 
+  /* One branch, whether or not GASYNC_DEBUG is set. */
+  if G_UNLIKELY (g_atomic_int_get (&priv->word) & WORD_DEBUG)
+    _gasync_debug_forget (self);
+
   G_OBJECT_CLASS (gasync_future_parent_class)->finalize (object);
+}
+
+static gboolean
+future_is_pending_for_debug (gpointer instance)
+{
+  return STATE (GET_PRIV ((GAsyncFuture *) instance)) == GASYNC_FUTURE_PENDING;
 }
 
 static void
 gasync_future_class_init (GAsyncFutureClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* Before the first future exists: GASYNC_DEBUG is read once. */
+  _gasync_debug_init (future_is_pending_for_debug);
 
   object_class->dispose = gasync_future_dispose;
   object_class->finalize = gasync_future_finalize;
@@ -291,6 +308,11 @@ gasync_future_class_init (GAsyncFutureClass *klass)
 static void
 gasync_future_init (GAsyncFuture *self)
 {
+  if G_UNLIKELY (_gasync_debug_pending)
+    {
+      _gasync_debug_pending_register (self, __builtin_return_address (0));
+      g_atomic_int_or (&GET_PRIV (self)->word, WORD_DEBUG);
+    }
 }
 
 /* Internal machinery */
@@ -380,7 +402,8 @@ notify_list_run_with_stand_in (GAsyncNotify *notifies,
 
   stand_in = g_object_new (GASYNC_TYPE_FUTURE, NULL);
   GET_PRIV (stand_in)->outcome.error = g_error_copy (error);
-  g_atomic_int_set (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
+  /* or, not set: the debug flag may be on already. */
+  g_atomic_int_or (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
   notify_list_run (notifies, stand_in);
   g_object_unref (stand_in);
 }
@@ -420,6 +443,21 @@ GAsyncFuture *
 _gasync_future_new_pending (void)
 {
   return g_object_new (GASYNC_TYPE_FUTURE, NULL);
+}
+
+/* The bit tells finalize to remove the future from gasync-debug.c's
+ * tables, and get_name that a name may be there. Every writer of the word
+ * uses an atomic read-modify-write, so no lock is needed. */
+void
+_gasync_future_mark_debug (GAsyncFuture *self)
+{
+  g_atomic_int_or (&GET_PRIV (self)->word, WORD_DEBUG);
+}
+
+gboolean
+_gasync_future_has_debug (GAsyncFuture *self)
+{
+  return (g_atomic_int_get (&GET_PRIV (self)->word) & WORD_DEBUG) != 0;
 }
 
 GAsyncFutureState

@@ -106,6 +106,7 @@ struct _RtCore
   Worker           *idle;          /* parked workers, a stack */
   guint             n_waking;      /* woken workers that have not looked yet */
   GAsyncTaskFuture *pending;       /* async tasks whose future is pending (tasks) */
+  guint64           n_spawned;     /* tasks accepted, ever (for get_stats) */
   RtState           state;
   gboolean          joining;       /* a shutdown is joining the threads */
   gboolean          joined;        /* threads joined or detached */

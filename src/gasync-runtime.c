@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "gasync-blocking-pool-private.h"
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-i18n-private.h"
 #include "gasync-runtime.h"
@@ -579,6 +580,7 @@ gasync_runtime_spawn (GAsyncRuntime  *runtime,
       return reject_closed (task);
     }
   g_atomic_int_inc (&core->outstanding);
+  core->n_spawned++;
   /* The queue's reference; the caller gets the one from _gasync_task_new(). */
   worker = _gasync_workers_push_locked (core, g_object_ref (task));
   gasync_mutex_unlock (&core->lock);
@@ -632,6 +634,7 @@ gasync_runtime_spawn_blocking (GAsyncRuntime    *runtime,
       return reject_closed (task);
     }
   g_atomic_int_inc (&core->outstanding);
+  core->n_spawned++;
   gasync_mutex_unlock (&core->lock);
 
   /* The growth policy is the pool's: see bl_grow_locked(). */
@@ -787,6 +790,9 @@ gasync_runtime_shutdown (GAsyncRuntime  *runtime,
   _gasync_rt_core_wake_all (core);
   shutdown_join (core, join);
 
+  if G_UNLIKELY (_gasync_debug_pending)
+    _gasync_debug_pending_report ("gasync_runtime_shutdown()");
+
   if (cancelled)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -795,6 +801,85 @@ gasync_runtime_shutdown (GAsyncRuntime  *runtime,
     }
 
   return TRUE;
+}
+
+static void
+stats_add_uint (GVariantBuilder *builder,
+                const char      *key,
+                guint64          value)
+{
+  g_variant_builder_add (builder, "{sv}", key, g_variant_new_uint64 (value));
+}
+
+/**
+ * gasync_runtime_get_stats:
+ * @runtime: a #GAsyncRuntime
+ *
+ * Takes a snapshot of what @runtime is doing, for debugging and
+ * monitoring, as a dictionary (`a{sv}`) of `uint64` values:
+ *
+ * - `tasks-spawned`: tasks accepted since @runtime was created
+ *   (gasync_runtime_spawn() and gasync_runtime_spawn_blocking())
+ * - `tasks-outstanding`: of those, the tasks not finished yet
+ * - `tasks-queued`: of those, the tasks waiting for a worker or a
+ *   blocking thread (`tasks-queued-async` and `tasks-queued-blocking`)
+ * - `tasks-running`: the outstanding tasks that started: running now, or
+ *   an async task whose future is still pending
+ * - `async-workers`, `async-workers-idle`: the async workers, and those
+ *   parked with nothing to do
+ * - `blocking-threads`, `blocking-threads-idle`,
+ *   `blocking-threads-max`: the blocking pool's live threads, those
+ *   waiting for work, and the most it may start
+ *
+ * The counters are read one lock at a time, so they may disagree by a
+ * task that moved in between. Channels do not count their parked
+ * waiters globally, so they are not listed.
+ *
+ * Returns: (transfer full): a new `a{sv}` #GVariant
+ *
+ * Since: 0.1
+ */
+GVariant *
+gasync_runtime_get_stats (GAsyncRuntime *runtime)
+{
+  RtCore *core;
+  GVariantBuilder builder;
+  guint64 spawned, outstanding, queued, bl_queued, bl_alive, bl_idle = 0;
+  guint workers_idle = 0;
+
+  g_return_val_if_fail (GASYNC_IS_RUNTIME (runtime), NULL);
+
+  core = runtime->core;
+  gasync_mutex_lock (&core->lock);
+  spawned = core->n_spawned;
+  outstanding = (guint) g_atomic_int_get (&core->outstanding);
+  queued = core->queue.len;
+  for (Worker *w = core->idle; w != NULL; w = w->next_idle)
+    workers_idle++;
+  gasync_mutex_unlock (&core->lock);
+
+  gasync_mutex_lock (&core->bl_lock);
+  bl_queued = core->bl_queue.len;
+  bl_alive = core->bl_n_alive;
+  for (BlockingThread *bt = core->bl_idle; bt != NULL; bt = bt->next_idle)
+    bl_idle++;
+  gasync_mutex_unlock (&core->bl_lock);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  stats_add_uint (&builder, "tasks-spawned", spawned);
+  stats_add_uint (&builder, "tasks-outstanding", outstanding);
+  stats_add_uint (&builder, "tasks-queued", queued + bl_queued);
+  stats_add_uint (&builder, "tasks-queued-async", queued);
+  stats_add_uint (&builder, "tasks-queued-blocking", bl_queued);
+  stats_add_uint (&builder, "tasks-running",
+                  outstanding > queued + bl_queued ? outstanding - queued - bl_queued : 0);
+  stats_add_uint (&builder, "async-workers", core->n_workers);
+  stats_add_uint (&builder, "async-workers-idle", workers_idle);
+  stats_add_uint (&builder, "blocking-threads", bl_alive);
+  stats_add_uint (&builder, "blocking-threads-idle", bl_idle);
+  stats_add_uint (&builder, "blocking-threads-max", core->max_blocking);
+
+  return g_variant_builder_end (&builder);
 }
 
 /**

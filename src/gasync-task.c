@@ -12,15 +12,28 @@
 
 #include "config.h"
 
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-i18n-private.h"
 #include "gasync-task-private.h"
 
 G_DEFINE_FINAL_TYPE (GAsyncTaskFuture, gasync_task_future, GASYNC_TYPE_FUTURE)
 
+/* A task without a name is named after its function, only when asked. */
+static const char *
+task_default_name (gpointer instance)
+{
+  GAsyncTaskFuture *task = instance;
+
+  if (task->kind == TASK_BLOCKING)
+    return _gasync_debug_function_name ((gpointer) task->func.blocking);
+  return _gasync_debug_function_name ((gpointer) task->func.async);
+}
+
 static void
 gasync_task_future_class_init (GAsyncTaskFutureClass *klass)
 {
+  _gasync_debug_set_default_namer (GASYNC_TYPE_TASK_FUTURE, task_default_name);
 }
 
 static void

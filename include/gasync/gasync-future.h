@@ -109,6 +109,11 @@ GAsyncFuture      *gasync_future_new_for_pointer     (gpointer       v_pointer,
                                                       GDestroyNotify destroy) G_GNUC_WARN_UNUSED_RESULT;
 
 GASYNC_AVAILABLE_IN_ALL
+void               gasync_future_set_name            (GAsyncFuture  *future,
+                                                      const char    *name);
+GASYNC_AVAILABLE_IN_ALL
+const char        *gasync_future_get_name            (GAsyncFuture  *future);
+GASYNC_AVAILABLE_IN_ALL
 GAsyncFutureState  gasync_future_get_state           (GAsyncFuture  *future);
 GASYNC_AVAILABLE_IN_ALL
 GType              gasync_future_get_value_type      (GAsyncFuture  *future);

@@ -77,6 +77,8 @@ GAsyncFuture  *gasync_runtime_spawn_blocking            (GAsyncRuntime     *runt
                                                          gpointer           user_data,
                                                          GDestroyNotify     destroy) G_GNUC_WARN_UNUSED_RESULT;
 GASYNC_AVAILABLE_IN_ALL
+GVariant      *gasync_runtime_get_stats                 (GAsyncRuntime     *runtime) G_GNUC_WARN_UNUSED_RESULT;
+GASYNC_AVAILABLE_IN_ALL
 gboolean       gasync_runtime_shutdown                  (GAsyncRuntime     *runtime,
                                                          GCancellable      *cancellable,
                                                          GError           **error);

@@ -1,0 +1,325 @@
+/* debug.c: tests for future names, GASYNC_DEBUG=pending and runtime stats
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Linked with export_dynamic: the task functions below that are not
+ * static are in the dynamic symbol table, where a task's default name
+ * comes from.
+ */
+
+#include "gasync-test-util.h"
+
+/* Generous: only reached when something is broken. */
+#define TIMEOUT_MS 30000
+
+/* Exported, for the prototypes -Wmissing-prototypes wants. */
+GAsyncFuture *debug_test_exported_task (GCancellable *cancellable,
+                                        gpointer      user_data);
+gboolean      debug_test_exported_blocking (GCancellable  *cancellable,
+                                            GValue        *result,
+                                            gpointer       user_data,
+                                            GError       **error);
+void          debug_test_leave_pending (void);
+
+static void
+await_settled (GAsyncFuture *future)
+{
+  if (gasync_future_get_state (future) == GASYNC_FUTURE_PENDING)
+    {
+      g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, TIMEOUT_MS);
+
+      gasync_future_wait (bounded, NULL, NULL, NULL);
+    }
+  g_assert_cmpint (gasync_future_get_state (future), !=, GASYNC_FUTURE_PENDING);
+}
+
+static void
+test_name_set_get (void)
+{
+  g_autoptr(GAsyncPromise) promise = gasync_promise_new ();
+  GAsyncFuture *future = GASYNC_FUTURE (promise);
+  char *built = g_strdup ("fetch-config");
+  const char *name;
+
+  g_assert_null (gasync_future_get_name (future));
+
+  gasync_future_set_name (future, built);
+  g_free (built);
+  /* Pinned: the caller's string may go, the name stays. */
+  name = gasync_future_get_name (future);
+  g_assert_cmpstr (name, ==, "fetch-config");
+  g_assert_true (name == g_intern_string ("fetch-config"));
+
+  gasync_future_set_name (future, "renamed");
+  g_assert_cmpstr (gasync_future_get_name (future), ==, "renamed");
+
+  /* Settling keeps the name. */
+  gasync_promise_resolve_int (promise, 1);
+  g_assert_cmpstr (gasync_future_get_name (future), ==, "renamed");
+
+  gasync_future_set_name (future, NULL);
+  g_assert_null (gasync_future_get_name (future));
+}
+
+#define N_THREADS 4
+#define N_FUTURES 200
+
+typedef struct
+{
+  GAsyncFuture **futures;   /* shared, N_FUTURES */
+  guint          index;
+} NameWorker;
+
+/* Names every future whose index is ≡ index mod N_THREADS, then checks
+ * every name the other threads set as they appear. */
+static gpointer
+name_worker (gpointer data)
+{
+  NameWorker *w = data;
+
+  for (guint i = w->index; i < N_FUTURES; i += N_THREADS)
+    {
+      g_autofree char *name = g_strdup_printf ("future-%u", i);
+
+      gasync_future_set_name (w->futures[i], name);
+      g_assert_cmpstr (gasync_future_get_name (w->futures[i]), ==, name);
+    }
+  for (guint i = 0; i < N_FUTURES; i++)
+    {
+      const char *name = gasync_future_get_name (w->futures[i]);
+
+      if (name != NULL)
+        {
+          g_autofree char *expected = g_strdup_printf ("future-%u", i);
+
+          g_assert_cmpstr (name, ==, expected);
+        }
+    }
+  return NULL;
+}
+
+static void
+test_name_across_threads (void)
+{
+  GAsyncFuture *futures[N_FUTURES];
+  NameWorker workers[N_THREADS];
+  GThread *threads[N_THREADS];
+
+  for (guint i = 0; i < N_FUTURES; i++)
+    futures[i] = GASYNC_FUTURE (gasync_promise_new ());
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      workers[t] = (NameWorker) { futures, t };
+      threads[t] = g_thread_new ("namer", name_worker, &workers[t]);
+    }
+  for (guint t = 0; t < N_THREADS; t++)
+    g_thread_join (threads[t]);
+
+  for (guint i = 0; i < N_FUTURES; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("future-%u", i);
+
+      g_assert_cmpstr (gasync_future_get_name (futures[i]), ==, expected);
+      /* Half are dropped pending, half settled first: both forget the name. */
+      if (i % 2 == 0)
+        gasync_promise_resolve_int (GASYNC_PROMISE (futures[i]), (gint) i);
+      g_object_unref (futures[i]);
+    }
+}
+
+GAsyncFuture *
+debug_test_exported_task (GCancellable *cancellable,
+                          gpointer      user_data)
+{
+  return gasync_future_new_for_int (GPOINTER_TO_INT (user_data));
+}
+
+gboolean
+debug_test_exported_blocking (GCancellable  *cancellable,
+                              GValue        *result,
+                              gpointer       user_data,
+                              GError       **error)
+{
+  GAsyncTestLatch *latch = user_data;
+
+  if (latch != NULL)
+    g_assert_true (gasync_test_latch_wait (latch, TIMEOUT_MS));
+  return TRUE;
+}
+
+static GAsyncFuture *
+static_task (GCancellable *cancellable,
+             gpointer      user_data)
+{
+  return gasync_future_new_for_int (7);
+}
+
+static void
+test_task_default_names (void)
+{
+  g_autoptr(GAsyncRuntime) rt = gasync_runtime_new (1);
+  g_autoptr(GAsyncFuture) exported = gasync_runtime_spawn (rt, debug_test_exported_task, NULL, NULL);
+  g_autoptr(GAsyncFuture) blocking = gasync_runtime_spawn_blocking (rt, debug_test_exported_blocking, NULL, NULL);
+  g_autoptr(GAsyncFuture) hidden = gasync_runtime_spawn (rt, static_task, NULL, NULL);
+  g_autoptr(GAsyncFuture) named = gasync_runtime_spawn (rt, debug_test_exported_task, NULL, NULL);
+  g_autofree char *address = g_strdup_printf ("task %p", (gpointer) static_task);
+  g_autoptr(GError) error = NULL;
+
+  gasync_future_set_name (named, "explicit");
+
+  g_assert_cmpstr (gasync_future_get_name (exported), ==, "debug_test_exported_task");
+  g_assert_cmpstr (gasync_future_get_name (blocking), ==, "debug_test_exported_blocking");
+  g_assert_cmpstr (gasync_future_get_name (hidden), ==, address);
+  g_assert_cmpstr (gasync_future_get_name (named), ==, "explicit");
+
+  await_settled (exported);
+  await_settled (blocking);
+  await_settled (hidden);
+  await_settled (named);
+  /* Still named once done. */
+  g_assert_cmpstr (gasync_future_get_name (exported), ==, "debug_test_exported_task");
+  g_assert_true (gasync_runtime_shutdown (rt, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Runs in a subprocess with GASYNC_DEBUG=pending: leaves one named
+ * promise pending and settles another. Exported, so that the report can
+ * name it as the creation site. */
+void
+debug_test_leave_pending (void)
+{
+  GAsyncPromise *forgotten = gasync_promise_new ();
+  g_autoptr(GAsyncPromise) settled = gasync_promise_new ();
+  g_autoptr(GAsyncRuntime) rt = gasync_runtime_new (1);
+
+  gasync_future_set_name (GASYNC_FUTURE (forgotten), "forgotten-download");
+  gasync_future_set_name (GASYNC_FUTURE (settled), "settled-one");
+  gasync_promise_resolve_int (settled, 1);
+
+  /* Leaked on purpose: the report at exit must list it. */
+  g_assert_true (gasync_runtime_shutdown (rt, NULL, NULL));
+}
+
+static void
+test_pending_report (void)
+{
+  if (g_test_subprocess ())
+    {
+      /* Before the first future of this process: read once, at class init. */
+      g_setenv ("GASYNC_DEBUG", "pending", TRUE);
+      debug_test_leave_pending ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  /* At shutdown, then at exit: one line each for the same future. */
+  g_test_trap_assert_stderr ("*GASYNC_DEBUG=pending: 1 future pending at gasync_runtime_shutdown()\n"
+                             "gasync:   forgotten-download (0x*) pending for * ms, "
+                             "created at debug_test_leave_pending+0x*\n"
+                             "*GASYNC_DEBUG=pending: 1 future pending at exit\n"
+                             "gasync:   forgotten-download (0x*) pending for * ms, "
+                             "created at debug_test_leave_pending+0x*");
+  g_test_trap_assert_stderr_unmatched ("*settled-one*");
+}
+
+static void
+test_pending_report_empty (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GAsyncPromise) promise = NULL;
+
+      g_setenv ("GASYNC_DEBUG", "stalls,pending", TRUE);
+      promise = gasync_promise_new ();
+      gasync_future_set_name (GASYNC_FUTURE (promise), "done-in-time");
+      gasync_promise_resolve_int (promise, 1);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*GASYNC_DEBUG=pending: 0 futures pending at exit\n");
+  g_test_trap_assert_stderr_unmatched ("*pending for*");
+}
+
+static guint64
+stat_get (GVariant   *stats,
+          const char *key)
+{
+  guint64 value = G_MAXUINT64;
+
+  g_assert_true (g_variant_lookup (stats, key, "t", &value));
+  return value;
+}
+
+static void
+test_stats (void)
+{
+  g_autoptr(GAsyncRuntime) rt = gasync_runtime_new (2);
+  g_autoptr(GVariant) before = NULL;
+  g_autoptr(GVariant) during = NULL;
+  g_autoptr(GVariant) after = NULL;
+  g_autoptr(GAsyncFuture) blocking = NULL;
+  GAsyncFuture *tasks[10];
+  GAsyncTestLatch latch;
+  g_autoptr(GError) error = NULL;
+
+  before = g_variant_ref_sink (gasync_runtime_get_stats (rt));
+  g_assert_true (g_variant_is_of_type (before, G_VARIANT_TYPE_VARDICT));
+  g_assert_cmpuint (stat_get (before, "tasks-spawned"), ==, 0);
+  g_assert_cmpuint (stat_get (before, "tasks-outstanding"), ==, 0);
+  g_assert_cmpuint (stat_get (before, "tasks-queued"), ==, 0);
+  g_assert_cmpuint (stat_get (before, "tasks-running"), ==, 0);
+  g_assert_cmpuint (stat_get (before, "async-workers"), ==, 2);
+  g_assert_cmpuint (stat_get (before, "async-workers-idle"), <=, 2);
+  g_assert_cmpuint (stat_get (before, "blocking-threads-max"), >=, 1);
+
+  gasync_test_latch_init (&latch);
+  blocking = gasync_runtime_spawn_blocking (rt, debug_test_exported_blocking, &latch, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    tasks[i] = gasync_runtime_spawn (rt, debug_test_exported_task, GINT_TO_POINTER (i), NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      await_settled (tasks[i]);
+      g_object_unref (tasks[i]);
+    }
+
+  /* The blocking task cannot finish before the latch opens. */
+  during = g_variant_ref_sink (gasync_runtime_get_stats (rt));
+  g_assert_cmpuint (stat_get (during, "tasks-spawned"), ==, 11);
+  g_assert_cmpuint (stat_get (during, "tasks-outstanding"), ==, 1);
+  g_assert_cmpuint (stat_get (during, "tasks-queued") + stat_get (during, "tasks-running"), ==, 1);
+  g_assert_cmpuint (stat_get (during, "tasks-queued"), ==,
+                    stat_get (during, "tasks-queued-async") + stat_get (during, "tasks-queued-blocking"));
+  g_assert_cmpuint (stat_get (during, "blocking-threads"), >=, 1);
+  g_assert_cmpuint (stat_get (during, "blocking-threads"), <=, stat_get (during, "blocking-threads-max"));
+  g_assert_cmpuint (stat_get (during, "blocking-threads-idle"), <=, stat_get (during, "blocking-threads"));
+
+  gasync_test_latch_open (&latch);
+  await_settled (blocking);
+  g_assert_true (gasync_runtime_shutdown (rt, NULL, &error));
+  g_assert_no_error (error);
+  gasync_test_latch_clear (&latch);
+
+  after = g_variant_ref_sink (gasync_runtime_get_stats (rt));
+  g_assert_cmpuint (stat_get (after, "tasks-spawned"), ==, 11);
+  g_assert_cmpuint (stat_get (after, "tasks-outstanding"), ==, 0);
+  g_assert_cmpuint (stat_get (after, "tasks-running"), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/debug/name/set-get", test_name_set_get);
+  g_test_add_func ("/debug/name/across-threads", test_name_across_threads);
+  g_test_add_func ("/debug/name/task-default", test_task_default_names);
+  g_test_add_func ("/debug/pending/report", test_pending_report);
+  g_test_add_func ("/debug/pending/report-empty", test_pending_report_empty);
+  g_test_add_func ("/debug/stats", test_stats);
+
+  return g_test_run ();
+}
