@@ -123,3 +123,73 @@ gasync_test_resolve_batch (gpointer data)
     gasync_promise_resolve_int (b->promises[i], (gint) i);
   return NULL;
 }
+
+static void
+set_flag_on_ready (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      flag)
+{
+  g_atomic_int_set ((gint *) flag, TRUE);
+}
+
+void
+gasync_test_settle (GAsyncFuture *future)
+{
+  gint done = FALSE;
+
+  gasync_future_wait_async (future, NULL, set_flag_on_ready, &done);
+  gasync_test_iterate_until (NULL, &done, GASYNC_TEST_TIMEOUT_MS);
+}
+
+void
+gasync_test_resolved (GAsyncFuture *future,
+                      GValue       *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  gasync_test_settle (future);
+  g_assert_true (gasync_future_get_value (future, value, &error));
+  g_assert_no_error (error);
+  g_object_unref (future);
+}
+
+void
+gasync_test_rejected (GAsyncFuture *future,
+                      GQuark        domain,
+                      gint          code)
+{
+  g_autoptr(GError) error = NULL;
+
+  gasync_test_settle (future);
+  g_assert_false (gasync_future_get_value (future, NULL, &error));
+  g_assert_error (error, domain, code);
+  g_object_unref (future);
+}
+
+void
+gasync_test_cancel_now (GAsyncFuture *future)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (gasync_future_get_state (future), ==, GASYNC_FUTURE_PENDING);
+  gasync_future_cancel (future);
+  g_assert_false (gasync_future_get_value (future, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+set_flag_on_finalize (gpointer  flag,
+                      GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) flag, TRUE);
+}
+
+void
+gasync_test_release (GAsyncFuture *future)
+{
+  gint gone = FALSE;
+
+  g_object_weak_ref (G_OBJECT (future), set_flag_on_finalize, &gone);
+  g_object_unref (future);
+  gasync_test_iterate_until (NULL, &gone, GASYNC_TEST_TIMEOUT_MS);
+}

@@ -57,4 +57,26 @@ typedef struct
 
 gpointer gasync_test_resolve_batch   (gpointer data);
 
+/* Futures settled by GIO calls or other threads, driven from the global
+ * default context (where the tests' GIO calls complete). Each fails the
+ * test after GASYNC_TEST_TIMEOUT_MS. */
+#define GASYNC_TEST_TIMEOUT_MS 30000
+
+/* Iterates the global default context until @future settles. */
+void     gasync_test_settle          (GAsyncFuture *future);
+/* Settles @future (taking it) and asserts it resolved; sets @value. */
+void     gasync_test_resolved        (GAsyncFuture *future,
+                                      GValue       *value);
+/* Settles @future (taking it) and asserts it was rejected with @domain/@code. */
+void     gasync_test_rejected        (GAsyncFuture *future,
+                                      GQuark        domain,
+                                      gint          code);
+/* Cancels the pending @future and asserts it is rejected with CANCELLED
+ * at once. */
+void     gasync_test_cancel_now      (GAsyncFuture *future);
+/* Drops the caller's reference on @future and iterates until it is
+ * finalized: whatever it started (a GIO call) has called back and let it
+ * go. */
+void     gasync_test_release         (GAsyncFuture *future);
+
 G_END_DECLS

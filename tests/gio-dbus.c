@@ -11,9 +11,16 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_MS 30000
 #define OBJECT_PATH "/org/gasync/Test"
 #define INTERFACE "org.gasync.Test"
+
+static void
+set_flag (GObject      *source,
+          GAsyncResult *result,
+          gpointer      flag)
+{
+  g_atomic_int_set ((gint *) flag, TRUE);
+}
 
 static const char introspection_xml[] =
   "<node>"
@@ -40,40 +47,6 @@ typedef struct
    * settle (or to see cancelled). */
   GAsyncPromise   *answer;
 } Fixture;
-
-static void
-set_flag (GObject      *source,
-          GAsyncResult *result,
-          gpointer      flag)
-{
-  g_atomic_int_set ((gint *) flag, TRUE);
-}
-
-static void
-settle (GAsyncFuture *future)
-{
-  gint done = FALSE;
-
-  gasync_future_wait_async (future, NULL, set_flag, &done);
-  gasync_test_iterate_until (NULL, &done, TIMEOUT_MS);
-}
-
-static void
-set_gone (gpointer  flag,
-          GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) flag, TRUE);
-}
-
-static void
-assert_released (GAsyncFuture *future)
-{
-  gint gone = FALSE;
-
-  g_object_weak_ref (G_OBJECT (future), set_gone, &gone);
-  g_object_unref (future);
-  gasync_test_iterate_until (NULL, &gone, TIMEOUT_MS);
-}
 
 /* The service's methods, each answered from a future. */
 static void
@@ -213,7 +186,7 @@ test_call_bus (Fixture       *fixture,
   call = gasync_dbus_connection_call (fixture->client, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                       "org.freedesktop.DBus", "GetId", NULL, G_VARIANT_TYPE ("(s)"),
                                       G_DBUS_CALL_FLAGS_NONE, -1);
-  settle (call);
+  gasync_test_settle (call);
   reply = gasync_future_dup_variant (call, &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(&s)", &id);
@@ -242,7 +215,7 @@ test_return_future_value (Fixture       *fixture,
   g_assert_cmpint (gasync_future_get_state (call), ==, GASYNC_FUTURE_PENDING);
 
   gasync_promise_resolve_variant (fixture->answer, g_variant_new_string ("hello back"));
-  settle (call);
+  gasync_test_settle (call);
   reply = gasync_future_dup_variant (call, &error);
   g_assert_no_error (error);
   g_variant_get (reply, "(&s)", &echo);
@@ -262,7 +235,7 @@ test_return_future_boolean (Fixture       *fixture,
     return;
 
   call = call_service (fixture, "Done", NULL, "()");
-  settle (call);
+  gasync_test_settle (call);
   reply = gasync_future_dup_variant (call, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_variant_n_children (reply), ==, 0);
@@ -281,7 +254,7 @@ test_return_future_error (Fixture       *fixture,
     return;
 
   call = call_service (fixture, "Fail", NULL, "()");
-  settle (call);
+  gasync_test_settle (call);
   error = gasync_future_get_error (call);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_true (g_dbus_error_is_remote_error (error));
@@ -302,8 +275,8 @@ test_return_future_wrong_type (Fixture       *fixture,
 
   wrong = call_service (fixture, "Wrong", NULL, "()");
   no_future = call_service (fixture, "NoFuture", NULL, "()");
-  settle (wrong);
-  settle (no_future);
+  gasync_test_settle (wrong);
+  gasync_test_settle (no_future);
   g_assert_error (gasync_future_get_error (wrong), G_DBUS_ERROR, G_DBUS_ERROR_FAILED);
   g_assert_nonnull (strstr (gasync_future_get_error (wrong)->message, "gint"));
   g_assert_error (gasync_future_get_error (no_future), G_DBUS_ERROR, G_DBUS_ERROR_FAILED);
@@ -327,7 +300,7 @@ test_call_cancel (Fixture       *fixture,
 
   gasync_future_cancel (call);
   g_assert_error (gasync_future_get_error (call), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  assert_released (call);
+  gasync_test_release (call);
 }
 
 static void
@@ -347,14 +320,14 @@ test_return_future_connection_closed (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
 
   g_dbus_connection_close (fixture->service, NULL, set_flag, &closed);
-  gasync_test_iterate_until (NULL, &closed, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &closed, GASYNC_TEST_TIMEOUT_MS);
   while (gasync_future_get_state (GASYNC_FUTURE (fixture->answer)) == GASYNC_FUTURE_PENDING)
     g_main_context_iteration (NULL, TRUE);
   g_assert_error (gasync_future_get_error (GASYNC_FUTURE (fixture->answer)),
                   G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   /* The caller learns that its peer went away. */
-  settle (call);
+  gasync_test_settle (call);
   g_assert_cmpint (gasync_future_get_state (call), ==, GASYNC_FUTURE_REJECTED);
 }
 

@@ -84,99 +84,14 @@ write_file (GFile      *file,
   g_assert_no_error (error);
 }
 
-static gboolean
-flag_timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the global default context (where the GIO calls of these tests
- * complete) until @future settles. */
-static void
-settle (GAsyncFuture *future)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT_S, flag_timed_out, &timed_out);
-
-  while (gasync_future_get_state (future) == GASYNC_FUTURE_PENDING && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-/* Settles @future (taking it) and asserts it resolved; returns its value. */
-static void
-resolved (GAsyncFuture *future,
-          GValue       *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  settle (future);
-  g_assert_true (gasync_future_get_value (future, value, &error));
-  g_assert_no_error (error);
-  g_object_unref (future);
-}
-
-/* Settles @future (taking it) and asserts it was rejected with @domain/@code. */
-static void
-rejected (GAsyncFuture *future,
-          GQuark        domain,
-          gint          code)
-{
-  g_autoptr(GError) error = NULL;
-
-  settle (future);
-  g_assert_false (gasync_future_get_value (future, NULL, &error));
-  g_assert_error (error, domain, code);
-  g_object_unref (future);
-}
-
-static void
-set_flag (gpointer  data,
-          GObject  *where_the_object_was)
-{
-  *(gboolean *) data = TRUE;
-}
-
-/* Cancels @future, asserts it is rejected with CANCELLED at once. */
-static void
-cancel_now (GAsyncFuture *future)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (gasync_future_get_state (future), ==, GASYNC_FUTURE_PENDING);
-  gasync_future_cancel (future);
-  g_assert_false (gasync_future_get_value (future, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-}
-
-/* Drops @future and waits until the GIO call has ended too: the promise
- * is finalized only after its GAsyncReadyCallback dropped its reference. */
-static void
-drain (GAsyncFuture *future)
-{
-  gboolean timed_out = FALSE;
-  gboolean finalized = FALSE;
-  guint id;
-
-  g_object_weak_ref (G_OBJECT (future), set_flag, &finalized);
-  g_object_unref (future);
-  id = g_timeout_add_seconds (TIMEOUT_S, flag_timed_out, &timed_out);
-  while (!finalized && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
 /* Cancels @future right after it started (taking it): the future is
  * rejected with CANCELLED whatever GIO's worker already did, and the GIO
  * call ends. */
 static void
 cancel_and_drain (GAsyncFuture *future)
 {
-  cancel_now (future);
-  drain (future);
+  gasync_test_cancel_now (future);
+  gasync_test_release (future);
 }
 
 static void
@@ -191,12 +106,12 @@ test_load_bytes (Fixture       *fx,
   g_test_summary ("load_bytes resolves with the file's GBytes, rejects NOT_FOUND");
 
   write_file (file, "hello, world", -1);
-  resolved (gasync_file_load_bytes (file), &value);
+  gasync_test_resolved (gasync_file_load_bytes (file), &value);
   g_assert_true (G_VALUE_HOLDS (&value, G_TYPE_BYTES));
   bytes = g_value_get_boxed (&value);
   g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "hello, world", 12);
 
-  rejected (gasync_file_load_bytes (missing), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  gasync_test_rejected (gasync_file_load_bytes (missing), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 }
 
 static gpointer
@@ -226,10 +141,10 @@ test_load_bytes_cancel (Fixture       *fx,
   future = gasync_file_load_bytes (fifo);
   /* GIO's worker blocks in open() until a writer comes: the call is
    * really pending. */
-  cancel_now (future);
+  gasync_test_cancel_now (future);
   /* A writer lets the open() return, so that the cancelled call ends. */
   writer = g_thread_new ("fifo-writer", open_for_writing, path);
-  drain (future);
+  gasync_test_release (future);
   /* Had GIO given up before opening, this releases the writer. */
   fd = open (path, O_RDONLY | O_NONBLOCK);
   g_assert_cmpint (fd, >=, 0);
@@ -251,12 +166,12 @@ test_replace_contents (Fixture       *fx,
   g_test_summary ("replace_contents writes and resolves with the new etag; a stale "
                   "etag rejects WRONG_ETAG; cancelling rejects CANCELLED");
 
-  resolved (gasync_file_replace_contents (file, first, NULL, FALSE, G_FILE_CREATE_NONE), &etag);
+  gasync_test_resolved (gasync_file_replace_contents (file, first, NULL, FALSE, G_FILE_CREATE_NONE), &etag);
   g_assert_nonnull (g_value_get_string (&etag));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "first");
 
-  rejected (gasync_file_replace_contents (file, second, "not-the-etag", FALSE, G_FILE_CREATE_NONE),
+  gasync_test_rejected (gasync_file_replace_contents (file, second, "not-the-etag", FALSE, G_FILE_CREATE_NONE),
             G_IO_ERROR, G_IO_ERROR_WRONG_ETAG);
 
   cancel_and_drain (gasync_file_replace_contents (file, second, NULL, FALSE, G_FILE_CREATE_NONE));
@@ -274,13 +189,13 @@ test_query_info (Fixture       *fx,
   g_test_summary ("query_info resolves with a GFileInfo, rejects NOT_FOUND, cancels");
 
   write_file (file, "12345", 5);
-  resolved (gasync_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE),
+  gasync_test_resolved (gasync_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE),
             &value);
   info = g_value_get_object (&value);
   g_assert_true (G_IS_FILE_INFO (info));
   g_assert_cmpint (g_file_info_get_size (info), ==, 5);
 
-  rejected (gasync_file_query_info (missing, "standard::*", G_FILE_QUERY_INFO_NONE),
+  gasync_test_rejected (gasync_file_query_info (missing, "standard::*", G_FILE_QUERY_INFO_NONE),
             G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   cancel_and_drain (gasync_file_query_info (file, "standard::*", G_FILE_QUERY_INFO_NONE));
 }
@@ -296,11 +211,11 @@ test_make_directory (Fixture       *fx,
 
   g_test_summary ("make_directory creates; EXISTS and NOT_FOUND reject; cancels");
 
-  resolved (gasync_file_make_directory (dir), &value);
+  gasync_test_resolved (gasync_file_make_directory (dir), &value);
   g_assert_true (g_value_get_boolean (&value));
   g_assert_true (g_file_query_exists (dir, NULL));
-  rejected (gasync_file_make_directory (dir), G_IO_ERROR, G_IO_ERROR_EXISTS);
-  rejected (gasync_file_make_directory (orphan), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  gasync_test_rejected (gasync_file_make_directory (dir), G_IO_ERROR, G_IO_ERROR_EXISTS);
+  gasync_test_rejected (gasync_file_make_directory (orphan), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   cancel_and_drain (gasync_file_make_directory (other));
 }
 
@@ -319,16 +234,16 @@ test_make_directory_with_parents (Fixture       *fx,
                   "and creates the rest; the directory itself existing rejects EXISTS; "
                   "a file in the way rejects; cancels");
 
-  resolved (gasync_file_make_directory_with_parents (deep), &value);
+  gasync_test_resolved (gasync_file_make_directory_with_parents (deep), &value);
   g_assert_true (g_file_query_file_type (deep, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY);
   /* Existing parents are fine. */
   g_value_unset (&value);
-  resolved (gasync_file_make_directory_with_parents (sibling), &value);
+  gasync_test_resolved (gasync_file_make_directory_with_parents (sibling), &value);
   g_assert_true (g_file_query_exists (sibling, NULL));
-  rejected (gasync_file_make_directory_with_parents (deep), G_IO_ERROR, G_IO_ERROR_EXISTS);
+  gasync_test_rejected (gasync_file_make_directory_with_parents (deep), G_IO_ERROR, G_IO_ERROR_EXISTS);
 
   write_file (plain, "", 0);
-  rejected (gasync_file_make_directory_with_parents (under_plain), G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  gasync_test_rejected (gasync_file_make_directory_with_parents (under_plain), G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
   cancel_and_drain (gasync_file_make_directory_with_parents (other));
 }
 
@@ -344,9 +259,9 @@ test_delete (Fixture       *fx,
 
   write_file (file, "x", 1);
   write_file (other, "x", 1);
-  resolved (gasync_file_delete (file), &value);
+  gasync_test_resolved (gasync_file_delete (file), &value);
   g_assert_false (g_file_query_exists (file, NULL));
-  rejected (gasync_file_delete (file), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  gasync_test_rejected (gasync_file_delete (file), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   cancel_and_drain (gasync_file_delete (other));
 }
 
@@ -406,14 +321,14 @@ test_copy (Fixture       *fx,
   memset (big, 'z', 4 << 20);
   write_file (source, big, 4 << 20);
   gasync_channel_new (G_TYPE_VARIANT, 0, &tx, &rx);
-  resolved (gasync_file_copy (source, copy, G_FILE_COPY_NONE, tx), &value);
+  gasync_test_resolved (gasync_file_copy (source, copy, G_FILE_COPY_NONE, tx), &value);
   g_assert_true (gasync_sender_is_closed (tx));
   g_assert_cmpuint (check_progress (rx, 4 << 20), >=, 1);
   g_assert_true (g_file_get_contents (copy_path, &copied, &length, NULL));
   g_assert_cmpmem (copied, length, big, 4 << 20);
 
-  rejected (gasync_file_copy (missing, elsewhere, G_FILE_COPY_NONE, NULL), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  rejected (gasync_file_copy (source, copy, G_FILE_COPY_NONE, NULL), G_IO_ERROR, G_IO_ERROR_EXISTS);
+  gasync_test_rejected (gasync_file_copy (missing, elsewhere, G_FILE_COPY_NONE, NULL), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  gasync_test_rejected (gasync_file_copy (source, copy, G_FILE_COPY_NONE, NULL), G_IO_ERROR, G_IO_ERROR_EXISTS);
   cancel_and_drain (gasync_file_copy (source, elsewhere, G_FILE_COPY_NONE, NULL));
 }
 
@@ -433,12 +348,12 @@ test_move (Fixture       *fx,
 
   write_file (source, "moving", 6);
   gasync_channel_new (G_TYPE_VARIANT, 0, &tx, &rx);
-  resolved (gasync_file_move (source, dest, G_FILE_COPY_NONE, tx), &value);
+  gasync_test_resolved (gasync_file_move (source, dest, G_FILE_COPY_NONE, tx), &value);
   g_assert_false (g_file_query_exists (source, NULL));
   g_assert_true (g_file_query_exists (dest, NULL));
   check_progress (rx, 6);
 
-  rejected (gasync_file_move (source, other, G_FILE_COPY_NONE, NULL), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  gasync_test_rejected (gasync_file_move (source, other, G_FILE_COPY_NONE, NULL), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   cancel_and_drain (gasync_file_move (dest, other, G_FILE_COPY_NONE, NULL));
 }
 
@@ -484,7 +399,7 @@ open_listing (Fixture *fx)
 {
   g_auto(GValue) value = G_VALUE_INIT;
 
-  resolved (gasync_file_enumerate (fx->dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE),
+  gasync_test_resolved (gasync_file_enumerate (fx->dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE),
             &value);
   return g_value_dup_object (&value);
 }
@@ -498,7 +413,7 @@ recv_info (GAsyncReceiver  *rx,
   g_auto(GValue) value = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
 
-  settle (recv);
+  gasync_test_settle (recv);
   if (!gasync_future_get_value (recv, &value, &error))
     {
       g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
@@ -533,9 +448,9 @@ test_enumerate (Fixture       *fx,
   g_clear_object (&rx);
   wait_enumerators_gone ();
 
-  rejected (gasync_file_enumerate (missing, "standard::name", G_FILE_QUERY_INFO_NONE),
+  gasync_test_rejected (gasync_file_enumerate (missing, "standard::name", G_FILE_QUERY_INFO_NONE),
             G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  rejected (gasync_file_enumerate (plain, "standard::name", G_FILE_QUERY_INFO_NONE),
+  gasync_test_rejected (gasync_file_enumerate (plain, "standard::name", G_FILE_QUERY_INFO_NONE),
             G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
   cancel_and_drain (gasync_file_enumerate (fx->dir, "standard::name", G_FILE_QUERY_INFO_NONE));
   wait_enumerators_gone ();
@@ -580,11 +495,11 @@ test_invalid_arguments (void)
 
   gasync_channel_new (G_TYPE_INT, 0, &tx, &rx);
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*G_IS_FILE*");
-  rejected (gasync_file_load_bytes (NULL), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+  gasync_test_rejected (gasync_file_load_bytes (NULL), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*progress_is_valid*");
-  rejected (gasync_file_copy (file, file, G_FILE_COPY_NONE, tx), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+  gasync_test_rejected (gasync_file_copy (file, file, G_FILE_COPY_NONE, tx), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*attributes != NULL*");
-  rejected (gasync_file_query_info (file, NULL, 0), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+  gasync_test_rejected (gasync_file_query_info (file, NULL, 0), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
   g_test_assert_expected_messages ();
 }
 

@@ -6,42 +6,6 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_MS 30000
-
-static void
-set_flag (GObject      *source,
-          GAsyncResult *result,
-          gpointer      flag)
-{
-  g_atomic_int_set ((gint *) flag, TRUE);
-}
-
-static void
-settle (GAsyncFuture *future)
-{
-  gint done = FALSE;
-
-  gasync_future_wait_async (future, NULL, set_flag, &done);
-  gasync_test_iterate_until (NULL, &done, TIMEOUT_MS);
-}
-
-static void
-set_gone (gpointer  flag,
-          GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) flag, TRUE);
-}
-
-static void
-assert_released (GAsyncFuture *future)
-{
-  gint gone = FALSE;
-
-  g_object_weak_ref (G_OBJECT (future), set_gone, &gone);
-  g_object_unref (future);
-  gasync_test_iterate_until (NULL, &gone, TIMEOUT_MS);
-}
-
 /* Listens on 127.0.0.1 on a port the kernel picks; returns it. */
 static guint16
 listen_on_loopback (GSocketListener *listener)
@@ -101,7 +65,7 @@ test_lookup_localhost (void)
       g_autoptr(GError) error = NULL;
       gboolean loopback = FALSE;
 
-      settle (lookups[i]);
+      gasync_test_settle (lookups[i]);
       addresses = gasync_future_dup_object (lookups[i], &error);
       g_assert_no_error (error);
       g_assert_true (G_IS_LIST_MODEL (addresses));
@@ -130,7 +94,7 @@ test_lookup_cancel (void)
    * even one the resolver had at once, cannot have settled the future. */
   gasync_future_cancel (lookup);
   g_assert_error (gasync_future_get_error (lookup), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  assert_released (lookup);
+  gasync_test_release (lookup);
 }
 
 static gboolean
@@ -166,7 +130,7 @@ test_connect_exchange (void)
 
   host_and_port = loopback_host_and_port (port);
   connect = gasync_socket_client_connect_to_host (NULL, host_and_port, 1);
-  settle (connect);
+  gasync_test_settle (connect);
   connection = gasync_future_dup_object (connect, &error);
   g_assert_no_error (error);
   g_assert_true (G_IS_TCP_CONNECTION (connection));
@@ -200,8 +164,8 @@ test_accept_and_default_port (void)
   g_assert_cmpint (gasync_future_get_state (accept), ==, GASYNC_FUTURE_PENDING);
 
   connect = gasync_socket_client_connect_to_host (client, "127.0.0.1", port);
-  settle (accept);
-  settle (connect);
+  gasync_test_settle (accept);
+  gasync_test_settle (connect);
   server_end = gasync_future_dup_object (accept, &error);
   g_assert_no_error (error);
   client_end = gasync_future_dup_object (connect, &error);
@@ -226,7 +190,7 @@ test_connect_refused (void)
   g_socket_listener_close (listener);
 
   connect = gasync_socket_client_connect_to_host (NULL, host_and_port, 0);
-  settle (connect);
+  gasync_test_settle (connect);
   g_assert_error (gasync_future_get_error (connect), G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
 }
 
@@ -245,7 +209,7 @@ test_connect_cancel (void)
    * though the listener would accept. */
   gasync_future_cancel (connect);
   g_assert_error (gasync_future_get_error (connect), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  assert_released (connect);
+  gasync_test_release (connect);
   g_socket_listener_close (listener);
 }
 
@@ -265,7 +229,7 @@ test_accept_cancel (void)
 
   gasync_future_cancel (accept);
   g_assert_error (gasync_future_get_error (accept), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  assert_released (accept);
+  gasync_test_release (accept);
   g_socket_listener_close (listener);
 }
 

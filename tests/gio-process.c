@@ -6,46 +6,8 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_MS 30000
-
-static void
-set_flag (GObject      *source,
-          GAsyncResult *result,
-          gpointer      flag)
-{
-  g_atomic_int_set ((gint *) flag, TRUE);
-}
-
 /* Iterates the thread-default context, where the GIO call completes,
  * until @future settled. */
-static void
-settle (GAsyncFuture *future)
-{
-  gint done = FALSE;
-
-  gasync_future_wait_async (future, NULL, set_flag, &done);
-  gasync_test_iterate_until (NULL, &done, TIMEOUT_MS);
-}
-
-static void
-set_gone (gpointer  flag,
-          GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) flag, TRUE);
-}
-
-/* Drops the caller's reference on @future and iterates until it is
- * finalized: the GIO call it started has called back and let it go. */
-static void
-assert_released (GAsyncFuture *future)
-{
-  gint gone = FALSE;
-
-  g_object_weak_ref (G_OBJECT (future), set_gone, &gone);
-  g_object_unref (future);
-  gasync_test_iterate_until (NULL, &gone, TIMEOUT_MS);
-}
-
 static GSubprocess *
 spawn (GSubprocessFlags   flags,
        const char        *command)
@@ -66,7 +28,7 @@ test_wait_check_success (void)
 
   g_test_summary ("wait_check resolves with TRUE when the process exits with 0");
 
-  settle (done);
+  gasync_test_settle (done);
   g_assert_true (gasync_future_get_boolean (done, &error));
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_successful (proc));
@@ -81,7 +43,7 @@ test_wait_check_failure (void)
   g_test_summary ("wait_check rejects with G_SPAWN_EXIT_ERROR and the status when the "
                   "process exits with another status");
 
-  settle (done);
+  gasync_test_settle (done);
   g_assert_cmpint (gasync_future_get_state (done), ==, GASYNC_FUTURE_REJECTED);
   g_assert_error (gasync_future_get_error (done), G_SPAWN_EXIT_ERROR, 1);
 }
@@ -95,7 +57,7 @@ test_wait (void)
 
   g_test_summary ("wait resolves with TRUE whatever the exit status, then readable");
 
-  settle (done);
+  gasync_test_settle (done);
   g_assert_true (gasync_future_get_boolean (done, &error));
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (proc));
@@ -115,7 +77,7 @@ test_communicate_utf8 (void)
   g_test_summary ("communicate_utf8 writes stdin and resolves with (stdout, stderr) as "
                   "an (msms) GVariant, stderr absent when not piped");
 
-  settle (done);
+  gasync_test_settle (done);
   output = gasync_future_dup_variant (done, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_variant_get_type_string (output), ==, "(msms)");
@@ -136,7 +98,7 @@ test_communicate_utf8_stderr (void)
 
   g_test_summary ("communicate_utf8 gives both outputs and does not check the status");
 
-  settle (done);
+  gasync_test_settle (done);
   output = gasync_future_dup_variant (done, &error);
   g_assert_no_error (error);
   g_variant_get (output, "(m&sm&s)", &out, &err);
@@ -174,7 +136,7 @@ test_wait_check_cancel (void)
 
   /* The GIO wait calls back (cancelled) and lets the future go, while
    * the process still runs. */
-  assert_released (done);
+  gasync_test_release (done);
   g_assert_nonnull (g_subprocess_get_identifier (proc));
   force_exit (proc);
 }
@@ -193,7 +155,7 @@ test_communicate_utf8_cancel (void)
 
   gasync_future_cancel (done);
   g_assert_error (gasync_future_get_error (done), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  assert_released (done);
+  gasync_test_release (done);
   force_exit (proc);
 }
 
@@ -237,7 +199,7 @@ test_communicate_utf8_without_stdin_pipe (void)
   g_assert_error (gasync_future_get_error (communicate), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
 
   done = gasync_subprocess_wait_check (proc);
-  settle (done);
+  gasync_test_settle (done);
   g_assert_cmpint (gasync_future_get_state (done), ==, GASYNC_FUTURE_RESOLVED);
 }
 

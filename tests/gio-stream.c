@@ -11,101 +11,14 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_S 30
-
-static gboolean
-flag_timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the global default context (where the GIO calls of these tests
- * complete) until @future settles. */
-static void
-settle (GAsyncFuture *future)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT_S, flag_timed_out, &timed_out);
-
-  while (gasync_future_get_state (future) == GASYNC_FUTURE_PENDING && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
-/* Settles @future (taking it) and asserts it resolved; returns its value. */
-static void
-resolved (GAsyncFuture *future,
-          GValue       *value)
-{
-  g_autoptr(GError) error = NULL;
-
-  settle (future);
-  g_assert_true (gasync_future_get_value (future, value, &error));
-  g_assert_no_error (error);
-  g_object_unref (future);
-}
-
-/* Settles @future (taking it) and asserts it was rejected with @domain/@code. */
-static void
-rejected (GAsyncFuture *future,
-          GQuark        domain,
-          gint          code)
-{
-  g_autoptr(GError) error = NULL;
-
-  settle (future);
-  g_assert_false (gasync_future_get_value (future, NULL, &error));
-  g_assert_error (error, domain, code);
-  g_object_unref (future);
-}
-
-static void
-set_flag (gpointer  data,
-          GObject  *where_the_object_was)
-{
-  *(gboolean *) data = TRUE;
-}
-
-/* Cancels @future, asserts it is rejected with CANCELLED at once. */
-static void
-cancel_now (GAsyncFuture *future)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (gasync_future_get_state (future), ==, GASYNC_FUTURE_PENDING);
-  gasync_future_cancel (future);
-  g_assert_false (gasync_future_get_value (future, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-}
-
-/* Drops @future and waits until the GIO call has ended too: the promise
- * is finalized only after its GAsyncReadyCallback dropped its reference. */
-static void
-drain (GAsyncFuture *future)
-{
-  gboolean timed_out = FALSE;
-  gboolean finalized = FALSE;
-  guint id;
-
-  g_object_weak_ref (G_OBJECT (future), set_flag, &finalized);
-  g_object_unref (future);
-  id = g_timeout_add_seconds (TIMEOUT_S, flag_timed_out, &timed_out);
-  while (!finalized && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-}
-
 /* Cancels @future right after it started (taking it): the future is
  * rejected with CANCELLED whatever GIO's worker already did, and the GIO
  * call ends. */
 static void
 cancel_and_drain (GAsyncFuture *future)
 {
-  cancel_now (future);
-  drain (future);
+  gasync_test_cancel_now (future);
+  gasync_test_release (future);
 }
 
 /* A pipe whose ends are pollable streams; keeping both open means a read
@@ -186,16 +99,16 @@ test_read_bytes (void)
                   "stream rejects CLOSED; cancelled while a pipe has no data, it "
                   "rejects CANCELLED and the read ends");
 
-  resolved (gasync_input_stream_read_bytes (in, 3), &value);
+  gasync_test_resolved (gasync_input_stream_read_bytes (in, 3), &value);
   assert_bytes (&value, "hel", 3);
   g_value_unset (&value);
-  resolved (gasync_input_stream_read_bytes (in, 10), &value);
+  gasync_test_resolved (gasync_input_stream_read_bytes (in, 10), &value);
   assert_bytes (&value, "lo", 2);
   g_value_unset (&value);
-  resolved (gasync_input_stream_read_bytes (in, 10), &value);
+  gasync_test_resolved (gasync_input_stream_read_bytes (in, 10), &value);
   assert_bytes (&value, "", 0);
 
-  rejected (gasync_input_stream_read_bytes (closed, 1), G_IO_ERROR, G_IO_ERROR_CLOSED);
+  gasync_test_rejected (gasync_input_stream_read_bytes (closed, 1), G_IO_ERROR, G_IO_ERROR_CLOSED);
 
   pipe_open (&p);
   cancel_and_drain (gasync_input_stream_read_bytes (p.in, 10));
@@ -220,10 +133,10 @@ test_read_all (void)
   for (gsize i = 0; i < size; i++)
     data[i] = (char) (i * 7);
   in = memory_input (data, size);
-  resolved (gasync_input_stream_read_all (in), &value);
+  gasync_test_resolved (gasync_input_stream_read_all (in), &value);
   assert_bytes (&value, data, size);
 
-  rejected (gasync_input_stream_read_all (closed), G_IO_ERROR, G_IO_ERROR_CLOSED);
+  gasync_test_rejected (gasync_input_stream_read_all (closed), G_IO_ERROR, G_IO_ERROR_CLOSED);
 
   pipe_open (&p);
   g_assert_true (g_output_stream_write_all (p.out, "part", 4, NULL, NULL, NULL));
@@ -247,11 +160,11 @@ test_write_all (void)
                   "rejects; cancelled while a pipe nobody reads is full, it rejects "
                   "CANCELLED and the write ends");
 
-  resolved (gasync_output_stream_write_all (out, bytes), &value);
+  gasync_test_resolved (gasync_output_stream_write_all (out, bytes), &value);
   g_assert_cmpuint (g_value_get_uint64 (&value), ==, size);
   g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, size);
 
-  rejected (gasync_output_stream_write_all (closed, bytes), G_IO_ERROR, G_IO_ERROR_CLOSED);
+  gasync_test_rejected (gasync_output_stream_write_all (closed, bytes), G_IO_ERROR, G_IO_ERROR_CLOSED);
 
   /* 1 MiB does not fit in a pipe (64 KiB on Linux): the write waits. */
   pipe_open (&p);
@@ -276,7 +189,7 @@ test_splice (void)
                   "as asked; CLOSED rejects; cancelled while the source pipe has "
                   "no data, it rejects CANCELLED");
 
-  resolved (gasync_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
+  gasync_test_resolved (gasync_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
                                                   G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET), &value);
   g_assert_cmpint (g_value_get_int64 (&value), ==, 12);
   g_assert_true (g_input_stream_is_closed (in));
@@ -284,7 +197,7 @@ test_splice (void)
   g_assert_cmpmem (g_memory_output_stream_get_data (mem), g_memory_output_stream_get_data_size (mem),
                    "spliced data", 12);
 
-  rejected (gasync_output_stream_splice (closed, in2, G_OUTPUT_STREAM_SPLICE_NONE),
+  gasync_test_rejected (gasync_output_stream_splice (closed, in2, G_OUTPUT_STREAM_SPLICE_NONE),
             G_IO_ERROR, G_IO_ERROR_CLOSED);
 
   pipe_open (&p);
@@ -306,11 +219,11 @@ test_close (void)
   g_test_summary ("close resolves with TRUE and closes; closing during another "
                   "operation rejects PENDING; a cancelled close rejects CANCELLED");
 
-  resolved (gasync_input_stream_close (in), &value);
+  gasync_test_resolved (gasync_input_stream_close (in), &value);
   g_assert_true (g_value_get_boolean (&value));
   g_assert_true (g_input_stream_is_closed (in));
   g_value_unset (&value);
-  resolved (gasync_output_stream_close (out), &value);
+  gasync_test_resolved (gasync_output_stream_close (out), &value);
   g_assert_true (g_value_get_boolean (&value));
   g_assert_true (g_output_stream_is_closed (out));
 
@@ -319,8 +232,8 @@ test_close (void)
   pipe_open (&q);
   read = gasync_input_stream_read_bytes (p.in, 1);
   write = gasync_output_stream_write_all (q.out, big);
-  rejected (gasync_input_stream_close (p.in), G_IO_ERROR, G_IO_ERROR_PENDING);
-  rejected (gasync_output_stream_close (q.out), G_IO_ERROR, G_IO_ERROR_PENDING);
+  gasync_test_rejected (gasync_input_stream_close (p.in), G_IO_ERROR, G_IO_ERROR_PENDING);
+  gasync_test_rejected (gasync_output_stream_close (q.out), G_IO_ERROR, G_IO_ERROR_PENDING);
   cancel_and_drain (read);
   cancel_and_drain (write);
 
@@ -341,9 +254,9 @@ test_invalid_arguments (void)
   g_test_summary ("Bad arguments give a future rejected with INVALID_ARGUMENT");
 
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*G_IS_INPUT_STREAM*");
-  rejected (gasync_input_stream_read_all (NULL), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+  gasync_test_rejected (gasync_input_stream_read_all (NULL), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*bytes != NULL*");
-  rejected (gasync_output_stream_write_all (out, NULL), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
+  gasync_test_rejected (gasync_output_stream_write_all (out, NULL), GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
   g_test_assert_expected_messages ();
 }
 
