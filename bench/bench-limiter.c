@@ -143,42 +143,36 @@ limiter_acquire_fast (GAsyncLimiter *limiter)
     g_object_unref (limiter_acquire_blocking (limiter));
 }
 
+/* The future path: the permit stays held once the future is dropped. */
+static void
+limiter_acquire_future (GAsyncLimiter *limiter)
+{
+  g_object_unref (limiter_acquire_blocking (limiter));
+}
+
+/* How a gasync row takes its permit: the data of its bench functions. */
+typedef struct
+{
+  void (*acquire) (GAsyncLimiter *limiter);
+} Acquirer;
+
+static const Acquirer by_future = { limiter_acquire_future };
+static const Acquirer by_try = { limiter_acquire_fast };
+
 /* Uncontended: one thread, one permit always free. */
 
 static gdouble
 bench_limiter_uncontended (guint64  n,
                            gpointer data)
 {
+  const Acquirer *how = data;
   GAsyncLimiter *limiter = gasync_limiter_new (1);
   gdouble start, elapsed;
 
   start = gasync_bench_now ();
   for (guint64 i = 0; i < n; i++)
     {
-      GAsyncFuture *permit = gasync_limiter_acquire (limiter);
-
-      gasync_limiter_release (limiter);
-      g_object_unref (permit);
-    }
-  elapsed = gasync_bench_now () - start;
-
-  if (gasync_limiter_get_available (limiter) != 1)
-    g_error ("uncontended limiter: a permit was lost");
-  g_object_unref (limiter);
-  return elapsed;
-}
-
-static gdouble
-bench_limiter_try_uncontended (guint64  n,
-                               gpointer data)
-{
-  GAsyncLimiter *limiter = gasync_limiter_new (1);
-  gdouble start, elapsed;
-
-  start = gasync_bench_now ();
-  for (guint64 i = 0; i < n; i++)
-    {
-      limiter_acquire_fast (limiter);
+      how->acquire (limiter);
       gasync_limiter_release (limiter);
     }
   elapsed = gasync_bench_now () - start;
@@ -216,6 +210,7 @@ bench_semaphore_uncontended (guint64  n,
 typedef struct
 {
   GAsyncLimiter *limiter;     /* gasync rows */
+  const Acquirer *how;        /* gasync rows */
   Semaphore      sem;         /* baseline rows */
   FifoSemaphore  fifo;        /* FIFO baseline rows */
   guint64        per_thread;
@@ -239,24 +234,7 @@ limiter_thread (gpointer data)
 
   for (guint64 i = 0; i < c->per_thread; i++)
     {
-      GAsyncFuture *permit = limiter_acquire_blocking (c->limiter);
-
-      contended_hold (c);
-      gasync_limiter_release (c->limiter);
-      g_object_unref (permit);
-    }
-  g_atomic_pointer_add (&c->done, (gssize) c->per_thread);
-  return NULL;
-}
-
-static gpointer
-limiter_try_thread (gpointer data)
-{
-  Contended *c = data;
-
-  for (guint64 i = 0; i < c->per_thread; i++)
-    {
-      limiter_acquire_fast (c->limiter);
+      c->how->acquire (c->limiter);
       contended_hold (c);
       gasync_limiter_release (c->limiter);
     }
@@ -320,21 +298,8 @@ static gdouble
 bench_limiter_contended (guint64  n,
                          gpointer data)
 {
-  Contended c = { gasync_limiter_new (CONTENDED_PERMITS), };
+  Contended c = { gasync_limiter_new (CONTENDED_PERMITS), data, };
   gdouble elapsed = run_contended (&c, n, limiter_thread);
-
-  if (gasync_limiter_get_available (c.limiter) != CONTENDED_PERMITS)
-    g_error ("contended limiter: a permit was lost");
-  g_object_unref (c.limiter);
-  return elapsed;
-}
-
-static gdouble
-bench_limiter_try_contended (guint64  n,
-                             gpointer data)
-{
-  Contended c = { gasync_limiter_new (CONTENDED_PERMITS), };
-  gdouble elapsed = run_contended (&c, n, limiter_try_thread);
 
   if (gasync_limiter_get_available (c.limiter) != CONTENDED_PERMITS)
     g_error ("contended limiter: a permit was lost");
@@ -397,16 +362,16 @@ main (int   argc,
 
   n = gasync_bench_n (1000000, 2000);
   ratio = gasync_bench_compare ("acquire+release, uncontended", GASYNC_BENCH_TIME_PER_OP, n,
-                                bench_limiter_uncontended, NULL,
+                                bench_limiter_uncontended, (gpointer) &by_future,
                                 "GMutex+GCond semaphore", bench_semaphore_uncontended, NULL);
   printf ("#   gasync/baseline time: %.2fx (an acquire returns a new future)\n", ratio);
   ratio = gasync_bench_compare ("acquire+release, uncontended", GASYNC_BENCH_TIME_PER_OP, n,
-                                bench_limiter_uncontended, NULL,
+                                bench_limiter_uncontended, (gpointer) &by_future,
                                 "its floor: resolved future new+unref", bench_resolved_future, NULL);
   printf ("#   limiter cost above the future it returns: %.2fx\n", ratio);
   ratio = gasync_bench_compare ("try_acquire (else acquire)+release, uncontended",
                                 GASYNC_BENCH_TIME_PER_OP, n,
-                                bench_limiter_try_uncontended, NULL,
+                                bench_limiter_uncontended, (gpointer) &by_try,
                                 "GMutex+GCond semaphore", bench_semaphore_uncontended, NULL);
   printf ("#   target: <= 1x the semaphore's time; got %.2fx\n", ratio);
 
@@ -414,19 +379,19 @@ main (int   argc,
   ratio = gasync_bench_compare ("acquire+release, " G_STRINGIFY (N_THREADS) " threads, "
                                 G_STRINGIFY (CONTENDED_PERMITS) " permits",
                                 GASYNC_BENCH_OPS_PER_SEC, n,
-                                bench_limiter_contended, NULL,
+                                bench_limiter_contended, (gpointer) &by_future,
                                 "GMutex+GCond semaphore", bench_semaphore_contended, NULL);
   printf ("#   acquire futures: %.2fx the semaphore's throughput (each acquire makes a future)\n", ratio);
   ratio = gasync_bench_compare ("acquire+release, " G_STRINGIFY (N_THREADS) " threads, "
                                 G_STRINGIFY (CONTENDED_PERMITS) " permits",
                                 GASYNC_BENCH_OPS_PER_SEC, n,
-                                bench_limiter_contended, NULL,
+                                bench_limiter_contended, (gpointer) &by_future,
                                 "GMutex+GCond FIFO semaphore", bench_fifo_semaphore_contended, NULL);
   printf ("#   against the same job done FIFO by hand: %.2fx\n", ratio);
   ratio = gasync_bench_compare ("try_acquire (else acquire)+release, " G_STRINGIFY (N_THREADS)
                                 " threads, " G_STRINGIFY (CONTENDED_PERMITS) " permits",
                                 GASYNC_BENCH_OPS_PER_SEC, n,
-                                bench_limiter_try_contended, NULL,
+                                bench_limiter_contended, (gpointer) &by_try,
                                 "GMutex+GCond semaphore", bench_semaphore_contended, NULL);
   printf ("#   target: >= 1x the semaphore's throughput; got %.2fx\n", ratio);
 
