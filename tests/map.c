@@ -104,23 +104,6 @@ free_items (GValue *items,
   g_free (items);
 }
 
-static GAsyncFuture *
-mark_settled (GAsyncFuture *completed,
-              gpointer      data)
-{
-  g_atomic_int_set ((gint *) data, TRUE);
-  return NULL;
-}
-
-static void
-iterate_until_settled (GAsyncFuture *future)
-{
-  gint settled = FALSE;
-  g_autoptr(GAsyncFuture) watch = gasync_future_on_settled (future, mark_settled, &settled, NULL);
-
-  gasync_test_iterate_until (NULL, &settled, TIMEOUT_MS);
-}
-
 /* Iterates the default context until @n items have started. */
 static void
 iterate_until_started (Work  *work,
@@ -171,7 +154,7 @@ drive_lifo (Work         *work,
             break;
           }
     }
-  iterate_until_settled (map);
+  gasync_test_settle (map);
 }
 
 static void
@@ -209,7 +192,7 @@ test_map_empty (void)
   work_init (&work);
   map = gasync_future_map (NULL, 0, 0, start_item, &work, work_destroy);
   g_assert_cmpint (gasync_future_get_state (map), ==, GASYNC_FUTURE_PENDING);
-  iterate_until_settled (map);
+  gasync_test_settle (map);
   assert_results_in_order (map, 0);
   g_assert_cmpuint (work.n_destroyed, ==, 1);
   work_clear (&work);
@@ -251,7 +234,7 @@ test_map_first_error (void)
   iterate_until_started (&work, 3);
 
   gasync_promise_reject_literal (work.promises->pdata[1], G_IO_ERROR, G_IO_ERROR_FAILED, "item 1 failed");
-  iterate_until_settled (map);
+  gasync_test_settle (map);
 
   g_assert_error (gasync_future_get_error (map), G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_true (was_cancelled (work.promises->pdata[0]));
@@ -326,7 +309,7 @@ test_map_cancel_inside_function (void)
   map = gasync_future_map (items, 4, 0, start_item_then_cancel, &work, work_destroy);
   work.map = map;
   free_items (items, 4);
-  iterate_until_settled (map);
+  gasync_test_settle (map);
   g_assert_true (was_cancelled (map));
   g_assert_true (was_cancelled (work.promises->pdata[0]));
   /* Nothing was in flight to run a continuation: the data goes anyway. */
@@ -443,12 +426,12 @@ test_map_receiver_threads (void)
       g_value_init (&item, G_TYPE_INT);
       g_value_set_int (&item, (gint) i);
       sent = gasync_sender_send_future (tx, &item);
-      iterate_until_settled (sent);
+      gasync_test_settle (sent);
       g_assert_cmpint (gasync_future_get_state (sent), ==, GASYNC_FUTURE_RESOLVED);
       g_value_unset (&item);
     }
   gasync_sender_close (tx);
-  iterate_until_settled (map);
+  gasync_test_settle (map);
 
   g_async_queue_push (work.queue, &work);
   g_thread_join (resolver);
