@@ -19,10 +19,12 @@
  * combinator, which is held by the inputs' notify lists, so it lives
  * until every input has settled or was withdrawn from.
  *
- * When the output settles (decided by an input, or cancelled), a producer
- * notify on it withdraws the nodes still registered on pending inputs,
- * through their links (gasync-future-private.h): no reference is taken
- * on an input, and an input left without any dependent is cancelled. */
+ * When an input decides the output, the combinator withdraws the nodes
+ * still registered on pending inputs before it settles the output; when
+ * the output is cancelled, a producer notify on it does the same. Both go
+ * through the nodes' links (gasync-future-private.h): no reference is
+ * taken on an input, and an input left without any dependent is
+ * cancelled. */
 
 typedef enum {
   COMB_ALL,
@@ -123,6 +125,34 @@ comb_reject_all_failed (Combinator *comb)
   g_string_free (message, TRUE);
 }
 
+/* Withdraws from the inputs that are still pending: each one that no
+ * longer has any dependent is cancelled. */
+static void
+comb_withdraw_pending (Combinator *comb)
+{
+  for (guint i = 0; i < comb->n; i++)
+    {
+      Node *node = &comb->nodes[i];
+
+      /* Withdrawn: its notify, which held a reference, never runs. */
+      if (_gasync_link_withdraw (&node->link, &node->input, &node->notify))
+        comb_unref (comb);
+    }
+}
+
+/* The combinator decided on @input's outcome: withdraws from the inputs
+ * still pending first, then settles the output like @input. In this order
+ * a thread that sees the output settled (a waiter's fast path) finds
+ * every orphaned input already cancelled, and cannot depend on one again
+ * in between and keep it alive. */
+static void
+comb_settle_like (Combinator   *comb,
+                  GAsyncFuture *input)
+{
+  comb_withdraw_pending (comb);
+  _gasync_future_settle_like (comb->output, input);
+}
+
 /* @input (alive for the duration) has settled. */
 static void
 comb_input_settled (Combinator   *comb,
@@ -138,7 +168,7 @@ comb_input_settled (Combinator   *comb,
       if (resolved)
         comb->settled[index] = g_object_ref (input);
       else if (comb_decide (comb))
-        _gasync_future_settle_like (comb->output, input);
+        comb_settle_like (comb, input);
       break;
     case COMB_ALL_SETTLED:
       comb->settled[index] = g_object_ref (input);
@@ -147,12 +177,12 @@ comb_input_settled (Combinator   *comb,
       if (!resolved)
         comb->settled[index] = g_object_ref (input);
       else if (comb_decide (comb))
-        _gasync_future_settle_like (comb->output, input);
+        comb_settle_like (comb, input);
       break;
     case COMB_RACE:
     default:
       if (comb_decide (comb))
-        _gasync_future_settle_like (comb->output, input);
+        comb_settle_like (comb, input);
       break;
     }
 
@@ -177,21 +207,6 @@ node_notify (GAsyncNotify *notify,
   _gasync_link_notified (&node->link);
   comb_input_settled (comb, node->index, completed);
   comb_unref (comb);
-}
-
-/* Withdraws from the inputs that are still pending: each one that no
- * longer has any dependent is cancelled. */
-static void
-comb_withdraw_pending (Combinator *comb)
-{
-  for (guint i = 0; i < comb->n; i++)
-    {
-      Node *node = &comb->nodes[i];
-
-      /* Withdrawn: its notify, which held a reference, never runs. */
-      if (_gasync_link_withdraw (&node->link, &node->input, &node->notify))
-        comb_unref (comb);
-    }
 }
 
 static void

@@ -558,6 +558,37 @@ test_with_timeout (void)
   g_assert_cmpint (gasync_future_get_int (ready_in_time, NULL), ==, 3);
 }
 
+/* The source of a timed-out gasync_future_with_timeout() is cancelled
+ * before the output is seen settled: a waiter that wakes on the timeout
+ * (on another thread than the timer's) and at once depends on the source
+ * again must find it cancelled, not still pending with a new dependent
+ * that keeps it alive forever. Repeated, so that the timer thread and the
+ * waiter meet in every order. */
+static void
+test_with_timeout_cancels_source_first (void)
+{
+  const guint rounds = g_test_thorough () ? 20000 : 2000;
+
+  g_test_summary ("with_timeout cancels its source before the TIMED_OUT "
+                  "output is visible to any thread");
+
+  for (guint i = 0; i < rounds; i++)
+    {
+      g_autoptr(GAsyncPromise) never = gasync_promise_new ();
+      g_autoptr(GAsyncFuture) expires = gasync_future_with_timeout (GASYNC_FUTURE (never), i % 2);
+      g_autoptr(GError) error = NULL;
+
+      /* Watch the state as gasync_future_wait()'s fast path does: the
+       * first look that finds it settled must find the source cancelled. */
+      while (gasync_future_get_state (expires) == GASYNC_FUTURE_PENDING)
+        g_thread_yield ();
+      g_assert_cmpint (gasync_future_get_state (GASYNC_FUTURE (never)), ==, GASYNC_FUTURE_REJECTED);
+      g_assert_false (gasync_future_wait (expires, NULL, NULL, &error));
+      g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT);
+      g_assert_error (gasync_future_get_error (GASYNC_FUTURE (never)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    }
+}
+
 /* Cancellation flows down */
 
 static void
@@ -805,6 +836,7 @@ main (int   argc,
   g_test_add_func ("/combinators/timeout/new", test_timeout_new);
   g_test_add_func ("/combinators/timeout/cancel-frees", test_timeout_cancel_frees);
   g_test_add_func ("/combinators/timeout/with-timeout", test_with_timeout);
+  g_test_add_func ("/combinators/timeout/cancels-source-first", test_with_timeout_cancels_source_first);
   g_test_add_func ("/combinators/cancellable/fires", test_cancellable_future);
   g_test_add_func ("/combinators/cancellable/released-when-settled", test_cancellable_future_released);
   g_test_add_func ("/combinators/cancellable/same-emission", test_cancellable_future_same_emission);
