@@ -1,4 +1,4 @@
-/* gasync-combinators.c: waiting for several futures, timeouts, cancellation
+/* gasync-combinators.c: waiting for several futures (all, any, race, a timeout)
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -10,6 +10,7 @@
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
+#include "gasync-timeout-private.h"
 #include "gasync-tsan-private.h"
 
 /* A combinator watches its inputs the way every gasync waiter does: with a
@@ -219,13 +220,6 @@ output_notify (GAsyncNotify *notify,
   comb_unref (comb);
 }
 
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
-
 static gboolean
 futures_are_valid (GAsyncFuture **futures,
                    guint          n_futures)
@@ -375,7 +369,7 @@ GAsyncFuture *
 gasync_future_all (GAsyncFuture **futures,
                    guint          n_futures)
 {
-  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), _gasync_future_new_invalid_argument ("futures"));
 
   return combine (COMB_ALL, futures, n_futures);
 }
@@ -404,7 +398,7 @@ GAsyncFuture *
 gasync_future_all_settled (GAsyncFuture **futures,
                            guint          n_futures)
 {
-  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), _gasync_future_new_invalid_argument ("futures"));
 
   return combine (COMB_ALL_SETTLED, futures, n_futures);
 }
@@ -433,7 +427,7 @@ GAsyncFuture *
 gasync_future_any (GAsyncFuture **futures,
                    guint          n_futures)
 {
-  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), _gasync_future_new_invalid_argument ("futures"));
 
   return combine (COMB_ANY, futures, n_futures);
 }
@@ -460,7 +454,7 @@ GAsyncFuture *
 gasync_future_race (GAsyncFuture **futures,
                     guint          n_futures)
 {
-  g_return_val_if_fail (futures_are_valid (futures, n_futures), invalid_argument ("futures"));
+  g_return_val_if_fail (futures_are_valid (futures, n_futures), _gasync_future_new_invalid_argument ("futures"));
 
   if (n_futures == 0)
     return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
@@ -525,157 +519,6 @@ gasync_join (GAsyncFuture *first,
   return ret;
 }
 
-/* Timers: one gasync thread iterates a context of its own, so a timeout
- * fires even where no main context is iterated (a thread blocked in
- * gasync_future_wait(), say). Continuations still run on their own
- * contexts. */
-
-static GMutex        timer_lock;
-static GMainContext *timer_context;   /* protected by timer_lock */
-
-static gpointer
-timer_thread_main (gpointer data)
-{
-  GMainContext *context = data;
-
-  g_main_context_push_thread_default (context);
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-  return NULL;
-}
-
-static GMainContext *
-get_timer_context (void)
-{
-  GMainContext *context;
-
-  gasync_mutex_lock (&timer_lock);
-  if (timer_context == NULL)
-    {
-      timer_context = g_main_context_new ();
-      g_thread_unref (g_thread_new ("gasync-timer", timer_thread_main, timer_context));
-    }
-  context = timer_context;
-  gasync_mutex_unlock (&timer_lock);
-
-  return context;
-}
-
-typedef struct
-{
-  GAsyncNotify   notify;
-  GAsyncFuture  *future;      /* owned: the timer settles it */
-  GSource       *source;      /* owned */
-  guint          msec;
-  gboolean       reject;      /* TIMED_OUT rather than TRUE */
-  gint           fired;       /* atomic */
-  gint           ref_count;   /* atomic: the source's callback, the notify */
-} Timer;
-
-static void
-timer_unref (gpointer data)
-{
-  Timer *timer = data;
-
-  if (!g_atomic_int_dec_and_test (&timer->ref_count))
-    return;
-
-  /* The callback's reference may be dropped inside libglib, after
-   * timer_fire() ran on the timer thread: tell TSan. */
-  GASYNC_TSAN_ACQUIRE (timer);
-  g_source_unref (timer->source);
-  g_object_unref (timer->future);
-  g_free (timer);
-}
-
-static gboolean
-timer_fire (gpointer data)
-{
-  Timer *timer = data;
-
-  /* Handed over through the timer context, inside libglib. */
-  GASYNC_TSAN_ACQUIRE (timer);
-  g_atomic_int_set (&timer->fired, TRUE);
-  if (timer->reject)
-    _gasync_future_reject (timer->future,
-                           g_error_new (GASYNC_ERROR, GASYNC_ERROR_TIMED_OUT,
-                                        _("Timed out after %u ms"), timer->msec));
-  else
-    {
-      GValue value = G_VALUE_INIT;
-
-      g_value_init (&value, G_TYPE_BOOLEAN);
-      g_value_set_boolean (&value, TRUE);
-      _gasync_future_resolve_steal (timer->future, &value);
-    }
-
-  GASYNC_TSAN_RELEASE (timer);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-timer_notify (GAsyncNotify *notify,
-              GAsyncFuture *completed)
-{
-  Timer *timer = (Timer *) notify;
-
-  /* Settled some other way (cancelled): the timer is not needed. */
-  if (!g_atomic_int_get (&timer->fired))
-    g_source_destroy (timer->source);
-  timer_unref (timer);
-}
-
-static GAsyncFuture *
-timer_new (guint    msec,
-           gboolean reject)
-{
-  Timer *timer = g_new0 (Timer, 1);
-  GAsyncFuture *future = _gasync_future_new_pending ();
-  GMainContext *context;
-  GSource *source;
-
-  timer->notify.func = timer_notify;
-  timer->future = g_object_ref (future);
-  timer->msec = msec;
-  timer->reject = reject;
-  timer->ref_count = 2;
-  timer->source = g_timeout_source_new (msec);
-  g_source_set_static_name (timer->source, reject ? "[gasync] future timeout" : "[gasync] timeout future");
-  g_source_set_callback (timer->source, timer_fire, timer, timer_unref);
-  _gasync_future_add_notify (future, &timer->notify);
-
-  /* Once attached, the timer may fire and be freed at any moment: touch
-   * nothing of it afterwards. */
-  source = timer->source;
-  context = get_timer_context ();
-  GASYNC_TSAN_RELEASE (timer);
-  g_source_attach (source, context);
-
-  return future;
-}
-
-/**
- * gasync_timeout_new:
- * @msec: the delay in milliseconds
- *
- * Creates a future that resolves with %TRUE after @msec milliseconds, the
- * asynchronous sleep. The timer runs on a thread of gasync's, so the
- * future resolves whether or not any main context is being iterated;
- * continuations registered on it still run on their own contexts.
- * Cancelling the future (gasync_future_cancel(), or withdrawing the only
- * thing that waited for it) removes the timer and rejects it with
- * %G_IO_ERROR_CANCELLED.
- *
- * Returns: (transfer full): a future that resolves after @msec ms
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_timeout_new (guint msec)
-{
-  return timer_new (msec, FALSE);
-}
-
 /**
  * gasync_future_with_timeout:
  * @future: a #GAsyncFuture
@@ -699,169 +542,12 @@ gasync_future_with_timeout (GAsyncFuture *future,
   GAsyncFuture *pair[2];
   GAsyncFuture *ret;
 
-  g_return_val_if_fail (GASYNC_IS_FUTURE (future), invalid_argument ("future"));
+  g_return_val_if_fail (GASYNC_IS_FUTURE (future), _gasync_future_new_invalid_argument ("future"));
 
   pair[0] = future;
-  pair[1] = timer_new (msec, TRUE);
+  pair[1] = _gasync_timeout_new_rejecting (msec);
   ret = combine (COMB_RACE, pair, 2);
   g_object_unref (pair[1]);
 
   return ret;
-}
-
-/* Futures that reject when a GCancellable fires */
-
-typedef struct
-{
-  GAsyncNotify   notify;
-  GAsyncFuture  *future;         /* owned: the handler settles it */
-  GCancellable  *cancellable;    /* owned */
-  GMutex         mutex;
-  gulong         handler_id;     /* protected by mutex; 0 once claimed */
-  gboolean       done;           /* protected by mutex */
-  gint           ref_count;      /* atomic: the signal handler, the notify */
-} CancelWatch;
-
-static void
-cancel_watch_unref (gpointer data)
-{
-  CancelWatch *watch = data;
-
-  if (!g_atomic_int_dec_and_test (&watch->ref_count))
-    return;
-
-  g_mutex_clear (&watch->mutex);
-  g_object_unref (watch->cancellable);
-  g_object_unref (watch->future);
-  g_free (watch);
-}
-
-/* Marks the watch done and returns the handler to disconnect, if any. */
-static gulong
-cancel_watch_claim (CancelWatch *watch)
-{
-  gulong id;
-
-  gasync_mutex_lock (&watch->mutex);
-  id = watch->handler_id;
-  watch->handler_id = 0;
-  watch->done = TRUE;
-  gasync_mutex_unlock (&watch->mutex);
-
-  return id;
-}
-
-static void
-cancel_watch_fired (GCancellable *cancellable,
-                    gpointer      data)
-{
-  CancelWatch *watch = data;
-  gulong id;
-
-  GASYNC_TSAN_ACQUIRE (cancellable);
-
-  /* g_signal_handler_disconnect() is safe inside the handler, where
-   * g_cancellable_disconnect() would deadlock; the closure keeps our data
-   * alive until the emission is over. */
-  id = cancel_watch_claim (watch);
-  if (id != 0)
-    g_signal_handler_disconnect (cancellable, id);
-
-  _gasync_future_reject (watch->future,
-                         g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                              _("Operation was cancelled")));
-}
-
-static void
-cancel_watch_notify (GAsyncNotify *notify,
-                     GAsyncFuture *completed)
-{
-  CancelWatch *watch = (CancelWatch *) notify;
-  gulong id = cancel_watch_claim (watch);
-
-  /* Settled some other way: stop watching. Not g_cancellable_disconnect(),
-   * which would deadlock if we are inside an emission of the same
-   * cancellable (another of its handlers may have settled us). */
-  if (id != 0)
-    g_signal_handler_disconnect (watch->cancellable, id);
-  cancel_watch_unref (watch);
-}
-
-/**
- * gasync_future_new_for_cancellable:
- * @cancellable: (nullable): a #GCancellable, or %NULL
- *
- * Creates a future that rejects with %G_IO_ERROR_CANCELLED when
- * @cancellable is cancelled (at once if it already is), and never
- * resolves. Race it against work to give the work a cancel button:
- *
- * |[<!-- language="C" -->
- * GAsyncFuture *pair[] = { work, gasync_future_new_for_cancellable (cancel) };
- * g_autoptr(GAsyncFuture) stoppable = gasync_future_race (pair, 2);
- * g_object_unref (pair[1]);
- * ]|
- *
- * The future is kept alive by its handler on @cancellable until it
- * settles; settling it another way (cancelling it with
- * gasync_future_cancel(), as gasync_future_race() does with losers)
- * disconnects the handler.
- *
- * With a %NULL @cancellable the future is pending until it is cancelled
- * with gasync_future_cancel(), directly or because something that depended
- * on it alone was cancelled (see "Cancellation" in #GAsyncFuture): it then
- * rejects with %G_IO_ERROR_CANCELLED. Nothing else holds it, so keep a
- * reference while it is raced: like any pending future, it rejects with
- * %GASYNC_ERROR_DROPPED when its last reference is dropped.
- *
- * Returns: (transfer full): a future that rejects when @cancellable fires
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_cancellable (GCancellable *cancellable)
-{
-  CancelWatch *watch;
-  GAsyncFuture *future;
-  gulong id;
-  gboolean done;
-
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), invalid_argument ("cancellable"));
-
-  if (cancellable == NULL)
-    return _gasync_future_new_pending ();
-
-  if (g_cancellable_is_cancelled (cancellable))
-    return gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                _("Operation was cancelled"));
-
-  future = _gasync_future_new_pending ();
-  watch = g_new0 (CancelWatch, 1);
-  watch->notify.func = cancel_watch_notify;
-  watch->future = g_object_ref (future);
-  watch->cancellable = g_object_ref (cancellable);
-  g_mutex_init (&watch->mutex);
-  watch->ref_count = 2;
-  _gasync_future_add_notify (future, &watch->notify);
-
-  /* If it is cancelled meanwhile, the handler runs inside connect and the
-   * data is dropped at once (id 0). */
-  GASYNC_TSAN_RELEASE (cancellable);
-  g_atomic_int_inc (&watch->ref_count);
-  id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_watch_fired),
-                              watch, cancel_watch_unref);
-
-  gasync_mutex_lock (&watch->mutex);
-  done = watch->done;
-  if (!done)
-    watch->handler_id = id;
-  gasync_mutex_unlock (&watch->mutex);
-
-  /* Settled while we connected: nobody else will disconnect it. */
-  if (done && id != 0)
-    g_signal_handler_disconnect (cancellable, id);
-
-  /* Our own reference on the watch, taken for the connect. */
-  cancel_watch_unref (watch);
-
-  return future;
 }

@@ -200,4 +200,7 @@ _gasync_thread_is_async_worker (void)
 gboolean      _gasync_check_may_block           (const char    *what,
                                                  GError       **error);
 
+/* A future rejected with GASYNC_ERROR_INVALID_ARGUMENT naming @what. */
+GAsyncFuture *_gasync_future_new_invalid_argument (const char *what) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

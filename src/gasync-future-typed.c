@@ -13,7 +13,9 @@
 
 #include "config.h"
 
+#include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-i18n-private.h"
 
 static GAsyncFuture *
 typed_new_resolved_steal (GValue *value)
@@ -338,4 +340,14 @@ gasync_future_get_pointer (GAsyncFuture  *future,
 
   value = future_peek_as (future, G_TYPE_POINTER, &scratch, error);
   return value != NULL ? g_value_get_pointer (value) : NULL;
+}
+
+/* The future every public constructor of a future returns when a
+ * precondition fails, after its g_return_val_if_fail() critical: callers
+ * that chain on it see a rejection rather than a NULL. */
+GAsyncFuture *
+_gasync_future_new_invalid_argument (const char *what)
+{
+  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
+                                                   _("Invalid argument: %s"), what));
 }

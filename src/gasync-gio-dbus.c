@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-gio-dbus.h"
 #include "gasync-i18n-private.h"
 #include "gasync-promise.h"
@@ -66,13 +67,6 @@
  * }
  * ]|
  */
-
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
 
 /* Called on the caller's thread-default context with the reference on the
  * promise the call was started with. */
@@ -151,17 +145,17 @@ gasync_dbus_connection_call (GDBusConnection    *connection,
   g_autoptr(GVariant) params = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), invalid_argument ("connection"));
-  g_return_val_if_fail (bus_name_fits (connection, bus_name), invalid_argument ("bus_name"));
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), _gasync_future_new_invalid_argument ("connection"));
+  g_return_val_if_fail (bus_name_fits (connection, bus_name), _gasync_future_new_invalid_argument ("bus_name"));
   g_return_val_if_fail (object_path != NULL && g_variant_is_object_path (object_path),
-                        invalid_argument ("object_path"));
+                        _gasync_future_new_invalid_argument ("object_path"));
   g_return_val_if_fail (interface_name != NULL && g_dbus_is_interface_name (interface_name),
-                        invalid_argument ("interface_name"));
+                        _gasync_future_new_invalid_argument ("interface_name"));
   g_return_val_if_fail (method_name != NULL && g_dbus_is_member_name (method_name),
-                        invalid_argument ("method_name"));
+                        _gasync_future_new_invalid_argument ("method_name"));
   g_return_val_if_fail (params == NULL || g_variant_is_of_type (params, G_VARIANT_TYPE_TUPLE),
-                        invalid_argument ("parameters"));
-  g_return_val_if_fail (timeout_msec >= -1, invalid_argument ("timeout_msec"));
+                        _gasync_future_new_invalid_argument ("parameters"));
+  g_return_val_if_fail (timeout_msec >= -1, _gasync_future_new_invalid_argument ("timeout_msec"));
 
   promise = gasync_promise_new ();
   g_dbus_connection_call (connection, bus_name, object_path, interface_name, method_name,

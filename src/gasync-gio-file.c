@@ -19,9 +19,9 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-gio-file.h"
 #include "gasync-gio-file-private.h"
-#include "gasync-i18n-private.h"
 #include "gasync-promise.h"
 #include "gasync-tsan-private.h"
 
@@ -67,13 +67,6 @@
  *
  * Since: 0.1
  */
-
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
 
 /* The GAsyncReadyCallback of the calls whose result is only success:
  * resolves with TRUE. @finish is the call's `_finish()`. */
@@ -136,7 +129,7 @@ gasync_file_load_bytes (GFile *file)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
   promise = gasync_promise_new ();
   g_file_load_bytes_async (file, gasync_promise_get_cancellable (promise),
@@ -188,8 +181,8 @@ gasync_file_replace_contents (GFile            *file,
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
-  g_return_val_if_fail (contents != NULL, invalid_argument ("contents"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
+  g_return_val_if_fail (contents != NULL, _gasync_future_new_invalid_argument ("contents"));
 
   promise = gasync_promise_new ();
   g_file_replace_contents_bytes_async (file, contents, etag, make_backup, flags,
@@ -235,8 +228,8 @@ gasync_file_query_info (GFile               *file,
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
-  g_return_val_if_fail (attributes != NULL, invalid_argument ("attributes"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
+  g_return_val_if_fail (attributes != NULL, _gasync_future_new_invalid_argument ("attributes"));
 
   promise = gasync_promise_new ();
   g_file_query_info_async (file, attributes, flags, G_PRIORITY_DEFAULT,
@@ -475,8 +468,8 @@ gasync_file_enumerate (GFile               *file,
   Enumeration *en;
   GAsyncFuture *future;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
-  g_return_val_if_fail (attributes != NULL, invalid_argument ("attributes"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
+  g_return_val_if_fail (attributes != NULL, _gasync_future_new_invalid_argument ("attributes"));
 
   en = g_new0 (Enumeration, 1);
   en->promise = gasync_promise_new ();
@@ -515,7 +508,7 @@ gasync_file_make_directory (GFile *file)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
   promise = gasync_promise_new ();
   g_file_make_directory_async (file, G_PRIORITY_DEFAULT,
@@ -616,7 +609,7 @@ gasync_file_make_directory_with_parents (GFile *file)
   MakeDirs *md;
   GAsyncFuture *future;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
   md = g_new0 (MakeDirs, 1);
   md->promise = gasync_promise_new ();
@@ -655,7 +648,7 @@ gasync_file_delete (GFile *file)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_FILE (file), invalid_argument ("file"));
+  g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
   promise = gasync_promise_new ();
   g_file_delete_async (file, G_PRIORITY_DEFAULT,
@@ -768,9 +761,9 @@ gasync_file_copy (GFile          *source,
   Transfer *tr;
   GAsyncFuture *future;
 
-  g_return_val_if_fail (G_IS_FILE (source), invalid_argument ("source"));
-  g_return_val_if_fail (G_IS_FILE (destination), invalid_argument ("destination"));
-  g_return_val_if_fail (progress_is_valid (progress), invalid_argument ("progress"));
+  g_return_val_if_fail (G_IS_FILE (source), _gasync_future_new_invalid_argument ("source"));
+  g_return_val_if_fail (G_IS_FILE (destination), _gasync_future_new_invalid_argument ("destination"));
+  g_return_val_if_fail (progress_is_valid (progress), _gasync_future_new_invalid_argument ("progress"));
 
   tr = transfer_new (progress, g_file_copy_finish);
   future = g_object_ref (GASYNC_FUTURE (tr->promise));
@@ -811,9 +804,9 @@ gasync_file_move (GFile          *source,
   Transfer *tr;
   GAsyncFuture *future;
 
-  g_return_val_if_fail (G_IS_FILE (source), invalid_argument ("source"));
-  g_return_val_if_fail (G_IS_FILE (destination), invalid_argument ("destination"));
-  g_return_val_if_fail (progress_is_valid (progress), invalid_argument ("progress"));
+  g_return_val_if_fail (G_IS_FILE (source), _gasync_future_new_invalid_argument ("source"));
+  g_return_val_if_fail (G_IS_FILE (destination), _gasync_future_new_invalid_argument ("destination"));
+  g_return_val_if_fail (progress_is_valid (progress), _gasync_future_new_invalid_argument ("progress"));
 
   tr = transfer_new (progress, g_file_move_finish);
   future = g_object_ref (GASYNC_FUTURE (tr->promise));

@@ -13,8 +13,8 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-gio-net.h"
-#include "gasync-i18n-private.h"
 #include "gasync-promise.h"
 
 /**
@@ -58,13 +58,6 @@
  * g_autoptr(GSocketConnection) connection = gasync_future_dup_object (done, &error);
  * ]|
  */
-
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
 
 /* Called on the caller's thread-default context with the reference on the
  * promise the call was started with. */
@@ -122,8 +115,8 @@ gasync_resolver_lookup_by_name (GResolver  *resolver,
   g_autoptr(GResolver) used = NULL;
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (resolver == NULL || G_IS_RESOLVER (resolver), invalid_argument ("resolver"));
-  g_return_val_if_fail (hostname != NULL, invalid_argument ("hostname"));
+  g_return_val_if_fail (resolver == NULL || G_IS_RESOLVER (resolver), _gasync_future_new_invalid_argument ("resolver"));
+  g_return_val_if_fail (hostname != NULL, _gasync_future_new_invalid_argument ("hostname"));
 
   used = resolver != NULL ? g_object_ref (resolver) : g_resolver_get_default ();
   promise = gasync_promise_new ();
@@ -179,8 +172,8 @@ gasync_socket_client_connect_to_host (GSocketClient *client,
   g_autoptr(GSocketClient) used = NULL;
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (client == NULL || G_IS_SOCKET_CLIENT (client), invalid_argument ("client"));
-  g_return_val_if_fail (host_and_port != NULL, invalid_argument ("host_and_port"));
+  g_return_val_if_fail (client == NULL || G_IS_SOCKET_CLIENT (client), _gasync_future_new_invalid_argument ("client"));
+  g_return_val_if_fail (host_and_port != NULL, _gasync_future_new_invalid_argument ("host_and_port"));
 
   used = client != NULL ? g_object_ref (client) : g_socket_client_new ();
   promise = gasync_promise_new ();
@@ -230,7 +223,7 @@ gasync_socket_listener_accept (GSocketListener *listener)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_SOCKET_LISTENER (listener), invalid_argument ("listener"));
+  g_return_val_if_fail (G_IS_SOCKET_LISTENER (listener), _gasync_future_new_invalid_argument ("listener"));
 
   promise = gasync_promise_new ();
   g_socket_listener_accept_async (listener, gasync_promise_get_cancellable (promise),

@@ -12,8 +12,8 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-gio-process.h"
-#include "gasync-i18n-private.h"
 #include "gasync-promise.h"
 
 /**
@@ -69,13 +69,6 @@
  * ]|
  */
 
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
-
 /* Called on the caller's thread-default context; @user_data is the
  * reference on the promise the call was started with. A promise that was
  * cancelled first stays rejected with CANCELLED: settling it again does
@@ -119,7 +112,7 @@ gasync_subprocess_wait (GSubprocess *subprocess)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), invalid_argument ("subprocess"));
+  g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), _gasync_future_new_invalid_argument ("subprocess"));
 
   promise = gasync_promise_new ();
   g_subprocess_wait_async (subprocess, gasync_promise_get_cancellable (promise),
@@ -166,7 +159,7 @@ gasync_subprocess_wait_check (GSubprocess *subprocess)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), invalid_argument ("subprocess"));
+  g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), _gasync_future_new_invalid_argument ("subprocess"));
 
   promise = gasync_promise_new ();
   g_subprocess_wait_check_async (subprocess, gasync_promise_get_cancellable (promise),
@@ -231,11 +224,11 @@ gasync_subprocess_communicate_utf8 (GSubprocess *subprocess,
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), invalid_argument ("subprocess"));
+  g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), _gasync_future_new_invalid_argument ("subprocess"));
   /* GIO would refuse with a critical and never call back, leaving the
    * future pending forever: refuse first, with an answer. */
   g_return_val_if_fail (stdin_buf == NULL || g_subprocess_get_stdin_pipe (subprocess) != NULL,
-                        invalid_argument ("stdin_buf"));
+                        _gasync_future_new_invalid_argument ("stdin_buf"));
 
   promise = gasync_promise_new ();
   g_subprocess_communicate_utf8_async (subprocess, stdin_buf,

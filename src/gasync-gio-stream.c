@@ -13,8 +13,8 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-gio-stream.h"
-#include "gasync-i18n-private.h"
 #include "gasync-promise.h"
 
 /**
@@ -48,13 +48,6 @@
 
 /* Chunk size of gasync_input_stream_read_all(). */
 #define READ_ALL_CHUNK 65536
-
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
 
 /* Resolves @promise with @bytes (a G_TYPE_BYTES value), taking @bytes. */
 static void
@@ -105,7 +98,7 @@ gasync_input_stream_read_bytes (GInputStream *stream,
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), invalid_argument ("stream"));
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
   promise = gasync_promise_new ();
   g_input_stream_read_bytes_async (stream, count, G_PRIORITY_DEFAULT,
@@ -178,7 +171,7 @@ gasync_input_stream_read_all (GInputStream *stream)
   ReadAll *ra;
   GAsyncFuture *future;
 
-  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), invalid_argument ("stream"));
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
   ra = g_new0 (ReadAll, 1);
   ra->promise = gasync_promise_new ();
@@ -221,7 +214,7 @@ gasync_input_stream_close (GInputStream *stream)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), invalid_argument ("stream"));
+  g_return_val_if_fail (G_IS_INPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
   promise = gasync_promise_new ();
   g_input_stream_close_async (stream, G_PRIORITY_DEFAULT,
@@ -286,8 +279,8 @@ gasync_output_stream_write_all (GOutputStream *stream,
   gsize size;
   gconstpointer data;
 
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), invalid_argument ("stream"));
-  g_return_val_if_fail (bytes != NULL, invalid_argument ("bytes"));
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
+  g_return_val_if_fail (bytes != NULL, _gasync_future_new_invalid_argument ("bytes"));
 
   wa = g_new0 (WriteAll, 1);
   wa->promise = gasync_promise_new ();
@@ -343,8 +336,8 @@ gasync_output_stream_splice (GOutputStream            *stream,
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), invalid_argument ("stream"));
-  g_return_val_if_fail (G_IS_INPUT_STREAM (source), invalid_argument ("source"));
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
+  g_return_val_if_fail (G_IS_INPUT_STREAM (source), _gasync_future_new_invalid_argument ("source"));
 
   promise = gasync_promise_new ();
   g_output_stream_splice_async (stream, source, flags, G_PRIORITY_DEFAULT,
@@ -385,7 +378,7 @@ gasync_output_stream_close (GOutputStream *stream)
 {
   GAsyncPromise *promise;
 
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), invalid_argument ("stream"));
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
   promise = gasync_promise_new ();
   g_output_stream_close_async (stream, G_PRIORITY_DEFAULT,

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
 #include "gasync-map.h"
 #include "gasync-promise.h"
@@ -449,13 +450,6 @@ map_new (GValue         *items,
   return output;
 }
 
-static GAsyncFuture *
-invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
-
 /**
  * gasync_future_map:
  * @items: (array length=n_items) (nullable): the items
@@ -503,8 +497,8 @@ gasync_future_map (const GValue   *items,
 {
   GValue *copies;
 
-  g_return_val_if_fail (items != NULL || n_items == 0, invalid_argument ("items"));
-  g_return_val_if_fail (func != NULL, invalid_argument ("func"));
+  g_return_val_if_fail (items != NULL || n_items == 0, _gasync_future_new_invalid_argument ("items"));
+  g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   copies = g_new0 (GValue, n_items);
   for (guint i = 0; i < n_items; i++)
@@ -546,8 +540,8 @@ gasync_list_model_map (GListModel     *model,
   guint n_items;
   GValue *items;
 
-  g_return_val_if_fail (G_IS_LIST_MODEL (model), invalid_argument ("model"));
-  g_return_val_if_fail (func != NULL, invalid_argument ("func"));
+  g_return_val_if_fail (G_IS_LIST_MODEL (model), _gasync_future_new_invalid_argument ("model"));
+  g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   n_items = g_list_model_get_n_items (model);
   items = g_new0 (GValue, n_items);
@@ -591,8 +585,8 @@ gasync_receiver_map (GAsyncReceiver *receiver,
                      gpointer        user_data,
                      GDestroyNotify  destroy)
 {
-  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), invalid_argument ("receiver"));
-  g_return_val_if_fail (func != NULL, invalid_argument ("func"));
+  g_return_val_if_fail (GASYNC_IS_RECEIVER (receiver), _gasync_future_new_invalid_argument ("receiver"));
+  g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   return map_new (NULL, 0, receiver, max_in_flight, func, user_data, destroy);
 }

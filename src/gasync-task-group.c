@@ -733,13 +733,6 @@ new_closed_error (void)
                                                            _("The task group is closed")));
 }
 
-static GAsyncFuture *
-new_invalid_argument (const char *what)
-{
-  return gasync_future_new_for_error (g_error_new (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
-                                                   _("Invalid argument: %s"), what));
-}
-
 /**
  * gasync_task_group_spawn:
  * @group: a #GAsyncTaskGroup
@@ -770,8 +763,8 @@ gasync_task_group_spawn (GAsyncTaskGroup *group,
   GAsyncFuture *future;
   guint serial;
 
-  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), new_invalid_argument ("group"));
-  g_return_val_if_fail (func != NULL, new_invalid_argument ("func"));
+  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), _gasync_future_new_invalid_argument ("group"));
+  g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   if (!core_reserve (group->core, &serial))
     {
@@ -811,8 +804,8 @@ gasync_task_group_spawn_blocking (GAsyncTaskGroup  *group,
   GAsyncFuture *future;
   guint serial;
 
-  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), new_invalid_argument ("group"));
-  g_return_val_if_fail (func != NULL, new_invalid_argument ("func"));
+  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), _gasync_future_new_invalid_argument ("group"));
+  g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   if (!core_reserve (group->core, &serial))
     {
@@ -891,7 +884,7 @@ gasync_task_group_next (GAsyncTaskGroup *group)
   GAsyncFuture *ret;
   GValue value = G_VALUE_INIT;
 
-  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), new_invalid_argument ("group"));
+  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), _gasync_future_new_invalid_argument ("group"));
 
   core = group->core;
   gasync_mutex_lock (&core->mutex);
@@ -949,7 +942,7 @@ gasync_task_group_wait (GAsyncTaskGroup *group)
   GAsyncFuture *ret;
   GPtrArray *to_cancel = NULL;
 
-  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), new_invalid_argument ("group"));
+  g_return_val_if_fail (GASYNC_IS_TASK_GROUP (group), _gasync_future_new_invalid_argument ("group"));
 
   core = group->core;
   gasync_mutex_lock (&core->mutex);

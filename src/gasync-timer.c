@@ -1,4 +1,4 @@
-/* gasync-timer.c: the context that deadlines and intervals run on
+/* gasync-timer.c: the context that timeouts, deadlines and intervals run on
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -9,9 +9,9 @@
 #include "gasync-timer-private.h"
 #include "gasync-tsan-private.h"
 
-/* One thread iterates this context for the rest of the process, as the
- * timer of gasync_timeout_new() does (gasync-combinators.c keeps its own:
- * the two can share this one once that file moves to it). */
+/* One thread iterates this context for the rest of the process; the
+ * timeout futures (gasync-timeout.c), deadlines and intervals all attach
+ * their sources to it. */
 
 static GMutex        timer_lock;
 static GMainContext *timer_context;   /* protected by timer_lock; set once */
