@@ -32,54 +32,6 @@
  * g_source_set_ready_time()).
  */
 
-/* Items */
-
-/* Makes a box holding @value converted to @type, or returns NULL (with
- * @error set) if it does not convert. Runs the type's copy function. */
-BroadcastItem *
-broadcast_item_new (GType          type,
-                    const GValue  *value,
-                    GError       **error)
-{
-  BroadcastItem *item = g_new0 (BroadcastItem, 1);
-
-  item->ref_count = 1;
-  g_value_init (&item->value, type);
-  if (!_gasync_value_store (&item->value, value, error))
-    {
-      g_value_unset (&item->value);
-      g_free (item);
-      return NULL;
-    }
-  return item;
-}
-
-BroadcastItem *
-broadcast_item_ref (BroadcastItem *item)
-{
-  g_atomic_int_inc (&item->ref_count);
-  return item;
-}
-
-/* Call without the lock: runs the type's free function. */
-void
-broadcast_item_unref (BroadcastItem *item)
-{
-  if (item == NULL || !g_atomic_int_dec_and_test (&item->ref_count))
-    return;
-
-  g_value_unset (&item->value);
-  g_free (item);
-}
-
-void
-broadcast_item_copy_into (BroadcastItem *item,
-                          GValue        *dest)
-{
-  g_value_init (dest, G_VALUE_TYPE (&item->value));
-  g_value_copy (&item->value, dest);
-}
-
 /* The core and the cursors */
 
 BroadcastCore *
@@ -99,7 +51,7 @@ broadcast_core_unref (BroadcastCore *core)
   GASYNC_TSAN_ACQUIRE (core);
   g_warn_if_fail (core->cursors == NULL);
   for (guint i = 0; i < core->capacity; i++)
-    broadcast_item_unref (core->ring[i].item);
+    _gasync_value_box_unref (core->ring[i].item);
   g_free (core->ring);
   g_cond_clear (&core->changed);
   g_mutex_clear (&core->mutex);
@@ -139,7 +91,7 @@ broadcast_core_oldest_locked (BroadcastCore *core)
  * broadcast_cursor_commit_locked() moves @c past once it was delivered. */
 gboolean
 broadcast_cursor_take_locked (BroadcastCursor  *c,
-                              BroadcastItem   **item,
+                              GAsyncValueBox  **item,
                               guint64          *seq,
                               guint64          *missed)
 {
@@ -159,7 +111,7 @@ broadcast_cursor_take_locked (BroadcastCursor  *c,
 
   slot = &core->ring[c->next % core->capacity];
   g_assert (slot->item != NULL && slot->pos == c->next);
-  *item = broadcast_item_ref (slot->item);
+  *item = _gasync_value_box_ref (slot->item);
   *seq = c->next;
   return TRUE;
 }
@@ -167,7 +119,7 @@ broadcast_cursor_take_locked (BroadcastCursor  *c,
 /* Moves @c past item @seq, which it took. Returns the ring's reference on
  * the item if @c was the last receiver to take it (to drop without the
  * lock), or NULL. */
-BroadcastItem *
+GAsyncValueBox *
 broadcast_cursor_commit_locked (BroadcastCursor *c,
                                 guint64          seq)
 {
@@ -199,19 +151,19 @@ broadcast_waiters_reject (GList *batch)
 /* Hands one item to @c's oldest parked future; returns with the lock held. */
 static void
 broadcast_cursor_deliver_one_locked (BroadcastCursor *c,
-                                     BroadcastItem   *item,
+                                     GAsyncValueBox  *item,
                                      guint64          seq)
 {
   BroadcastCore *core = c->core;
   GAsyncFuture *future = g_queue_pop_head (&c->waiters);
-  BroadcastItem *release = NULL;
+  GAsyncValueBox *release = NULL;
   GValue value = G_VALUE_INIT;
   gboolean taken;
 
   c->delivering = TRUE;
   gasync_mutex_unlock (&core->mutex);
 
-  broadcast_item_copy_into (item, &value);
+  _gasync_value_box_copy_into (item, &value);
   taken = _gasync_future_resolve_steal (future, &value);
   g_object_unref (future);
 
@@ -221,8 +173,8 @@ broadcast_cursor_deliver_one_locked (BroadcastCursor *c,
     release = broadcast_cursor_commit_locked (c, seq);
   gasync_mutex_unlock (&core->mutex);
 
-  broadcast_item_unref (item);
-  broadcast_item_unref (release);
+  _gasync_value_box_unref (item);
+  _gasync_value_box_unref (release);
   gasync_mutex_lock (&core->mutex);
 }
 
@@ -238,7 +190,7 @@ broadcast_cursor_serve_locked (BroadcastCursor *c)
 
   while (!g_queue_is_empty (&c->waiters) && !c->delivering)
     {
-      BroadcastItem *item;
+      GAsyncValueBox *item;
       guint64 seq, missed;
 
       served = TRUE;
@@ -375,15 +327,15 @@ broadcast_cancelled_cb (GCancellable  *cancellable,
 /* Waits, with the lock held, for the next item of @c and takes it. Returns
  * it (with, in *@release, the ring reference to drop), or NULL with @error
  * set. */
-static BroadcastItem *
+static GAsyncValueBox *
 broadcast_cursor_wait_locked (BroadcastCursor  *c,
                               GCancellable     *cancellable,
                               guint64          *missed,
-                              BroadcastItem   **release,
+                              GAsyncValueBox  **release,
                               GError          **error)
 {
   BroadcastCore *core = c->core;
-  BroadcastItem *item;
+  GAsyncValueBox *item;
   guint64 seq;
 
   for (;;)
@@ -414,18 +366,12 @@ broadcast_check_out_value (GType          type,
                            const GValue  *value,
                            GError       **error)
 {
-  GType want;
-
-  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    return TRUE;
-
-  want = G_VALUE_TYPE (value);
-  if (g_value_type_compatible (type, want) || g_value_type_transformable (type, want))
+  if (_gasync_value_box_out_accepts (type, value))
     return TRUE;
 
   g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH,
                _("The broadcast carries items of type “%s”, which cannot be converted to “%s”"),
-               g_type_name (type), g_type_name (want));
+               g_type_name (type), g_type_name (G_VALUE_TYPE (value)));
   return FALSE;
 }
 
@@ -454,16 +400,16 @@ broadcast_cursor_prune_locked (BroadcastCursor *c)
 
 /* A receive future for an item taken now; drops the references. */
 static GAsyncFuture *
-broadcast_future_new_for_item (BroadcastItem *item,
-                               BroadcastItem *release)
+broadcast_future_new_for_item (GAsyncValueBox *item,
+                               GAsyncValueBox *release)
 {
   GAsyncFuture *ret = _gasync_future_new_pending ();
   GValue value = G_VALUE_INIT;
 
-  broadcast_item_copy_into (item, &value);
+  _gasync_value_box_copy_into (item, &value);
   _gasync_future_resolve_steal (ret, &value);
-  broadcast_item_unref (item);
-  broadcast_item_unref (release);
+  _gasync_value_box_unref (item);
+  _gasync_value_box_unref (release);
   return ret;
 }
 
@@ -473,7 +419,7 @@ GAsyncFuture *
 broadcast_cursor_recv_now_locked (BroadcastCursor *c)
 {
   BroadcastCore *core = c->core;
-  BroadcastItem *item, *release;
+  GAsyncValueBox *item, *release;
   guint64 seq, missed;
 
   if (c->delivering || !g_queue_is_empty (&c->waiters))
@@ -498,15 +444,15 @@ broadcast_cursor_recv_now_locked (BroadcastCursor *c)
  * *@release, the ring reference to drop, and in *@missed how many were
  * skipped before it), or NULL with @error set if the broadcast closed and
  * @c took everything, or @cancellable was cancelled first. */
-BroadcastItem *
+GAsyncValueBox *
 broadcast_cursor_wait (BroadcastCursor  *c,
                        GCancellable     *cancellable,
                        guint64          *missed,
-                       BroadcastItem   **release,
+                       GAsyncValueBox  **release,
                        GError          **error)
 {
   BroadcastCore *core = c->core;
-  BroadcastItem *item;
+  GAsyncValueBox *item;
   gulong handler = 0;
 
   /* Connected without the lock: it runs at once if already cancelled. */
@@ -539,10 +485,10 @@ broadcast_core_new (GType item_type,
  * will get it, or 0 (dropping @box) if there is none or the broadcast is
  * closed. */
 guint
-broadcast_core_send (BroadcastCore *core,
-                     BroadcastItem *box)
+broadcast_core_send (BroadcastCore  *core,
+                     GAsyncValueBox *box)
 {
-  BroadcastItem *old;
+  GAsyncValueBox *old;
   GPtrArray *serve;
   RingSlot *slot;
   guint n;
@@ -552,7 +498,7 @@ broadcast_core_send (BroadcastCore *core,
   if (core->closed || n == 0)
     {
       gasync_mutex_unlock (&core->mutex);
-      broadcast_item_unref (box);
+      _gasync_value_box_unref (box);
       return 0;
     }
   slot = &core->ring[core->tail % core->capacity];
@@ -563,7 +509,7 @@ broadcast_core_send (BroadcastCore *core,
   serve = broadcast_core_wake_locked (core);
   gasync_mutex_unlock (&core->mutex);
 
-  broadcast_item_unref (old);
+  _gasync_value_box_unref (old);
   broadcast_core_serve (core, serve);
   return n;
 }
@@ -604,7 +550,7 @@ broadcast_cursor_unsubscribe (BroadcastCursor *c)
   gasync_mutex_unlock (&core->mutex);
 
   for (guint i = 0; i < release->len; i++)
-    broadcast_item_unref (release->pdata[i]);
+    _gasync_value_box_unref (release->pdata[i]);
   g_ptr_array_unref (release);
   broadcast_waiters_reject (batch);
   broadcast_cursor_unref (c);   /* the core list's */

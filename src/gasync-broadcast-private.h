@@ -8,6 +8,7 @@
 
 #include "gasync-broadcast.h"
 #include "gasync-future-private.h"
+#include "gasync-value-box-private.h"
 
 G_BEGIN_DECLS
 
@@ -17,13 +18,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint    ref_count;   /* atomic */
-  GValue  value;       /* immutable */
-} BroadcastItem;
-
-typedef struct
-{
-  BroadcastItem *item;   /* owned, or NULL once every receiver took it */
+  GAsyncValueBox *item;   /* owned, or NULL once every receiver took it */
   guint64        pos;    /* the item's sequence number */
   guint          rem;    /* receivers that have yet to take it */
 } RingSlot;
@@ -64,54 +59,47 @@ struct _BroadcastCore
 };
 
 /* gasync-broadcast-core.c */
-BroadcastItem   *broadcast_item_new             (GType             type,
-                                                 const GValue     *value,
-                                                 GError          **error);
-BroadcastItem   *broadcast_item_ref             (BroadcastItem    *item);
-void             broadcast_item_unref           (BroadcastItem    *item);
-void             broadcast_item_copy_into       (BroadcastItem    *item,
-                                                 GValue           *dest);
-gboolean         broadcast_check_out_value      (GType             type,
-                                                 const GValue     *value,
-                                                 GError          **error);
+gboolean         broadcast_check_out_value        (GType                     type,
+                                                   const GValue             *value,
+                                                   GError                  **error);
 
-BroadcastCore   *broadcast_core_new             (GType             item_type,
-                                                 guint             capacity);
-BroadcastCore   *broadcast_core_ref             (BroadcastCore    *core);
-void             broadcast_core_unref           (BroadcastCore    *core);
-guint            broadcast_core_send            (BroadcastCore    *core,
-                                                 BroadcastItem    *box);
-void             broadcast_core_close           (BroadcastCore    *core);
-guint64          broadcast_core_oldest_locked   (BroadcastCore    *core);
-GPtrArray       *broadcast_core_wake_locked     (BroadcastCore    *core);
-void             broadcast_core_serve           (BroadcastCore    *core,
-                                                 GPtrArray        *serve);
+BroadcastCore   *broadcast_core_new               (GType                     item_type,
+                                                   guint                     capacity);
+BroadcastCore   *broadcast_core_ref               (BroadcastCore            *core);
+void             broadcast_core_unref             (BroadcastCore            *core);
+guint            broadcast_core_send              (BroadcastCore            *core,
+                                                   GAsyncValueBox           *box);
+void             broadcast_core_close             (BroadcastCore            *core);
+guint64          broadcast_core_oldest_locked     (BroadcastCore            *core);
+GPtrArray       *broadcast_core_wake_locked       (BroadcastCore            *core);
+void             broadcast_core_serve             (BroadcastCore            *core,
+                                                   GPtrArray                *serve);
 
-BroadcastCursor *broadcast_cursor_new           (BroadcastCore    *core);
-BroadcastCursor *broadcast_cursor_ref           (BroadcastCursor  *c);
-void             broadcast_cursor_unref         (BroadcastCursor  *c);
-void             broadcast_cursor_unsubscribe   (BroadcastCursor  *c);
-gboolean         broadcast_cursor_take_locked   (BroadcastCursor  *c,
-                                                 BroadcastItem   **item,
-                                                 guint64          *seq,
-                                                 guint64          *missed);
-BroadcastItem   *broadcast_cursor_commit_locked (BroadcastCursor  *c,
-                                                 guint64           seq);
-BroadcastItem   *broadcast_cursor_wait          (BroadcastCursor  *c,
-                                                 GCancellable     *cancellable,
-                                                 guint64          *missed,
-                                                 BroadcastItem   **release,
-                                                 GError          **error);
-GList           *broadcast_cursor_prune_locked  (BroadcastCursor  *c);
-GAsyncFuture    *broadcast_cursor_recv_now_locked (BroadcastCursor *c);
-void             broadcast_waiters_reject       (GList            *batch);
+BroadcastCursor *broadcast_cursor_new             (BroadcastCore            *core);
+BroadcastCursor *broadcast_cursor_ref             (BroadcastCursor          *c);
+void             broadcast_cursor_unref           (BroadcastCursor          *c);
+void             broadcast_cursor_unsubscribe     (BroadcastCursor          *c);
+gboolean         broadcast_cursor_take_locked     (BroadcastCursor          *c,
+                                                   GAsyncValueBox          **item,
+                                                   guint64                  *seq,
+                                                   guint64                  *missed);
+GAsyncValueBox  *broadcast_cursor_commit_locked   (BroadcastCursor          *c,
+                                                   guint64                   seq);
+GAsyncValueBox  *broadcast_cursor_wait            (BroadcastCursor          *c,
+                                                   GCancellable             *cancellable,
+                                                   guint64                  *missed,
+                                                   GAsyncValueBox          **release,
+                                                   GError                  **error);
+GList           *broadcast_cursor_prune_locked    (BroadcastCursor          *c);
+GAsyncFuture    *broadcast_cursor_recv_now_locked (BroadcastCursor          *c);
+void             broadcast_waiters_reject         (GList                    *batch);
 
 /* gasync-broadcast-source.c */
-guint            broadcast_source_attach        (GAsyncBroadcastReceiver *receiver,
-                                                 BroadcastCursor         *c,
-                                                 GMainContext            *context,
-                                                 GAsyncBroadcastFunc      func,
-                                                 gpointer                 user_data,
-                                                 GDestroyNotify           destroy);
+guint            broadcast_source_attach          (GAsyncBroadcastReceiver  *receiver,
+                                                   BroadcastCursor          *c,
+                                                   GMainContext             *context,
+                                                   GAsyncBroadcastFunc       func,
+                                                   gpointer                  user_data,
+                                                   GDestroyNotify            destroy);
 
 G_END_DECLS

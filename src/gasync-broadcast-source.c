@@ -36,15 +36,15 @@ typedef struct
 /* Takes the next item for the source, or returns NULL if there is none
  * (*@last is then set if the broadcast is closed and drained; otherwise
  * the source sleeps until the next send). */
-static BroadcastItem *
+static GAsyncValueBox *
 broadcast_source_take (BroadcastSource  *self,
                        guint64          *missed,
-                       BroadcastItem   **release,
+                       GAsyncValueBox  **release,
                        gboolean         *last)
 {
   BroadcastCursor *c = self->cursor;
   BroadcastCore *core = c->core;
-  BroadcastItem *item = NULL;
+  GAsyncValueBox *item = NULL;
   guint64 seq;
 
   *last = FALSE;
@@ -76,7 +76,7 @@ broadcast_source_dispatch (GSource     *source,
 
   for (guint n = 0; n < ATTACH_BUDGET; n++)
     {
-      BroadcastItem *item, *release = NULL;
+      GAsyncValueBox *item, *release = NULL;
       GValue value = G_VALUE_INIT;
       guint64 missed = 0;
       gboolean last, keep;
@@ -91,9 +91,9 @@ broadcast_source_dispatch (GSource     *source,
         return G_SOURCE_CONTINUE;
 
       /* User code runs here, with no lock held. */
-      broadcast_item_copy_into (item, &value);
-      broadcast_item_unref (item);
-      broadcast_item_unref (release);
+      _gasync_value_box_copy_into (item, &value);
+      _gasync_value_box_unref (item);
+      _gasync_value_box_unref (release);
       keep = cb->func (self->receiver, &value, missed, cb->user_data);
       g_value_unset (&value);
       if (!keep)

@@ -222,12 +222,12 @@ gasync_broadcast_send (GAsyncBroadcast *broadcast,
                        const GValue    *item)
 {
   g_autoptr(GError) error = NULL;
-  BroadcastItem *box;
+  GAsyncValueBox *box;
 
   g_return_val_if_fail (GASYNC_IS_BROADCAST (broadcast), 0);
   g_return_val_if_fail (G_IS_VALUE (item), 0);
 
-  box = broadcast_item_new (broadcast->core->type, item, &error);
+  box = _gasync_value_box_new (broadcast->core->type, item, &error);
   if (box == NULL)
     {
       g_critical ("%s: %s", G_STRFUNC, error->message);
@@ -374,7 +374,7 @@ gasync_broadcast_receiver_recv (GAsyncBroadcastReceiver  *receiver,
                                 guint64                  *missed,
                                 GError                  **error)
 {
-  BroadcastItem *box, *release = NULL;
+  GAsyncValueBox *box, *release = NULL;
   guint64 skipped = 0;
 
   g_return_val_if_fail (GASYNC_IS_BROADCAST_RECEIVER (receiver), FALSE);
@@ -395,8 +395,8 @@ gasync_broadcast_receiver_recv (GAsyncBroadcastReceiver  *receiver,
     }
   if (item != NULL)
     _gasync_value_store (item, &box->value, NULL);
-  broadcast_item_unref (box);
-  broadcast_item_unref (release);
+  _gasync_value_box_unref (box);
+  _gasync_value_box_unref (release);
   return TRUE;
 }
 

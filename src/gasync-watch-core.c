@@ -12,7 +12,7 @@
 
 /* How it works
  *
- * The value lives in a reference-counted box (WatchValue), so that a
+ * The value lives in a reference-counted box (GAsyncValueBox), so that a
  * receiver takes a reference under the lock and copies the value out
  * without it (a boxed type's copy function is user code). A set replaces
  * the box and bumps the version; each receiver's cursor (WatchCursor)
@@ -31,80 +31,25 @@
  * g_source_set_ready_time()).
  */
 
-/* Values */
-
-/* Makes a box holding @value converted to @type, or returns NULL (with
- * @error set) if it does not convert. Runs the type's copy function. */
-WatchValue *
-watch_value_new (GType          type,
-                 const GValue  *value,
-                 GError       **error)
-{
-  WatchValue *box = g_new0 (WatchValue, 1);
-
-  box->ref_count = 1;
-  g_value_init (&box->value, type);
-  if (!_gasync_value_store (&box->value, value, error))
-    {
-      g_value_unset (&box->value);
-      g_free (box);
-      return NULL;
-    }
-  return box;
-}
-
-WatchValue *
-watch_value_ref (WatchValue *box)
-{
-  g_atomic_int_inc (&box->ref_count);
-  return box;
-}
-
-/* Call without the lock: runs the type's free function. */
-void
-watch_value_unref (WatchValue *box)
-{
-  if (box == NULL || !g_atomic_int_dec_and_test (&box->ref_count))
-    return;
-
-  g_value_unset (&box->value);
-  g_free (box);
-}
-
-/* A new GValue (zero-filled first) holding a copy of the boxed value. */
-void
-watch_value_copy_into (WatchValue *box,
-                       GValue     *dest)
-{
-  g_value_init (dest, G_VALUE_TYPE (&box->value));
-  g_value_copy (&box->value, dest);
-}
-
 /* An out GValue must be zero-filled or hold a type the value converts to. */
 gboolean
 watch_check_out_value (GType          type,
                        const GValue  *value,
                        GError       **error)
 {
-  GType want;
-
-  if (value == NULL || G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    return TRUE;
-
-  want = G_VALUE_TYPE (value);
-  if (g_value_type_compatible (type, want) || g_value_type_transformable (type, want))
+  if (_gasync_value_box_out_accepts (type, value))
     return TRUE;
 
   g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH,
                _("The watch holds a value of type “%s”, which cannot be converted to “%s”"),
-               g_type_name (type), g_type_name (want));
+               g_type_name (type), g_type_name (G_VALUE_TYPE (value)));
   return FALSE;
 }
 
 /* The core and the cursors */
 
 WatchCore *
-watch_core_new (WatchValue *initial)
+watch_core_new (GAsyncValueBox *initial)
 {
   WatchCore *core = g_new0 (WatchCore, 1);
 
@@ -133,7 +78,7 @@ watch_core_unref (WatchCore *core)
   /* Every cursor holds a reference, so none is left. */
   GASYNC_TSAN_ACQUIRE (core);
   g_warn_if_fail (core->cursors == NULL);
-  watch_value_unref (core->current);
+  _gasync_value_box_unref (core->current);
   g_cond_clear (&core->changed);
   g_mutex_clear (&core->mutex);
   g_free (core);
@@ -165,8 +110,8 @@ watch_cursor_unref (WatchCursor *c)
  * the list. Returns TRUE if at least one took it (the others were
  * cancelled or dropped meanwhile). */
 static gboolean
-watch_waiters_resolve (GSList     *batch,
-                       WatchValue *box)
+watch_waiters_resolve (GSList         *batch,
+                       GAsyncValueBox *box)
 {
   gboolean taken = FALSE;
 
@@ -175,7 +120,7 @@ watch_waiters_resolve (GSList     *batch,
       GAsyncFuture *future = l->data;
       GValue value = G_VALUE_INIT;
 
-      watch_value_copy_into (box, &value);
+      _gasync_value_box_copy_into (box, &value);
       if (_gasync_future_resolve_steal (future, &value))
         taken = TRUE;
       g_object_unref (future);
@@ -213,14 +158,14 @@ watch_cursor_serve_locked (WatchCursor *c)
 
       if (c->seen != core->version)
         {
-          WatchValue *box = watch_value_ref (core->current);
+          GAsyncValueBox *box = _gasync_value_box_ref (core->current);
           guint64 version = core->version;
           gboolean taken;
 
           c->delivering = TRUE;
           gasync_mutex_unlock (&core->mutex);
           taken = watch_waiters_resolve (batch, box);
-          watch_value_unref (box);
+          _gasync_value_box_unref (box);
           gasync_mutex_lock (&core->mutex);
           c->delivering = FALSE;
           if (taken && c->seen < version)
@@ -310,23 +255,23 @@ watch_core_close (WatchCore *core)
   watch_core_serve (core, serve);
 }
 
-WatchValue *
+GAsyncValueBox *
 watch_core_ref_current (WatchCore *core)
 {
-  WatchValue *box;
+  GAsyncValueBox *box;
 
   gasync_mutex_lock (&core->mutex);
-  box = watch_value_ref (core->current);
+  box = _gasync_value_box_ref (core->current);
   gasync_mutex_unlock (&core->mutex);
   return box;
 }
 
 /* Takes the current value for @c and marks it seen. */
-WatchValue *
+GAsyncValueBox *
 watch_cursor_take_locked (WatchCursor *c)
 {
   c->seen = c->core->version;
-  return watch_value_ref (c->core->current);
+  return _gasync_value_box_ref (c->core->current);
 }
 
 /* Drops the parked futures that settled already (cancelled), so that
@@ -366,7 +311,7 @@ watch_cancelled_cb (GCancellable *cancellable,
 
 /* Waits, with the lock held, for a value @c has not seen. Returns it, or
  * NULL with @error set. */
-static WatchValue *
+static GAsyncValueBox *
 watch_cursor_wait_locked (WatchCursor   *c,
                           GCancellable  *cancellable,
                           GError       **error)
@@ -396,13 +341,13 @@ watch_cursor_wait_locked (WatchCursor   *c,
 /* Waits for a value @c has not seen and takes it; returns NULL with
  * @error set if the watch closed (and @c saw its last value) or
  * @cancellable was cancelled first. */
-WatchValue *
+GAsyncValueBox *
 watch_cursor_wait (WatchCursor   *c,
                    GCancellable  *cancellable,
                    GError       **error)
 {
   WatchCore *core = c->core;
-  WatchValue *box;
+  GAsyncValueBox *box;
   gulong handler = 0;
 
   /* Connected without the lock: it runs at once if already cancelled. */
@@ -456,17 +401,17 @@ watch_cursor_unsubscribe (WatchCursor *c)
 /* Makes @box the current value and wakes what waits. Returns FALSE (and
  * drops @box) if the watch is closed. */
 gboolean
-watch_core_set (WatchCore  *core,
-                WatchValue *box)
+watch_core_set (WatchCore      *core,
+                GAsyncValueBox *box)
 {
-  WatchValue *old;
+  GAsyncValueBox *old;
   GPtrArray *serve;
 
   gasync_mutex_lock (&core->mutex);
   if (core->closed)
     {
       gasync_mutex_unlock (&core->mutex);
-      watch_value_unref (box);
+      _gasync_value_box_unref (box);
       return FALSE;
     }
   old = core->current;
@@ -475,7 +420,7 @@ watch_core_set (WatchCore  *core,
   serve = watch_core_wake_locked (core);
   gasync_mutex_unlock (&core->mutex);
 
-  watch_value_unref (old);
+  _gasync_value_box_unref (old);
   watch_core_serve (core, serve);
   return TRUE;
 }

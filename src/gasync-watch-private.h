@@ -8,18 +8,13 @@
 
 #include "gasync-watch.h"
 #include "gasync-future-private.h"
+#include "gasync-value-box-private.h"
 
 G_BEGIN_DECLS
 
 /* A watch is three layers: gasync-watch-core.c (the value, its version and
  * the receivers' cursors), gasync-watch-source.c (attached receivers) on
  * top of it, and gasync-watch.c (the GObjects and public API) on both. */
-
-typedef struct
-{
-  gint    ref_count;   /* atomic */
-  GValue  value;       /* immutable */
-} WatchValue;
 
 typedef struct _WatchCore WatchCore;
 
@@ -45,7 +40,7 @@ struct _WatchCore
   GCond        changed;      /* signalled on a change or close when n_blocked > 0 */
 
   /* protected by mutex: */
-  WatchValue  *current;      /* owned */
+  GAsyncValueBox  *current;      /* owned */
   guint64      version;
   gboolean     closed;
   guint        n_blocked;    /* threads in gasync_watch_receiver_wait_changed() */
@@ -53,46 +48,39 @@ struct _WatchCore
 };
 
 /* gasync-watch-core.c */
-WatchValue  *watch_value_new            (GType          type,
-                                         const GValue  *value,
-                                         GError       **error);
-WatchValue  *watch_value_ref            (WatchValue    *box);
-void         watch_value_unref          (WatchValue    *box);
-void         watch_value_copy_into      (WatchValue    *box,
-                                         GValue        *dest);
-gboolean     watch_check_out_value      (GType          type,
-                                         const GValue  *value,
-                                         GError       **error);
+gboolean        watch_check_out_value     (GType                 type,
+                                           const GValue         *value,
+                                           GError              **error);
 
-WatchCore   *watch_core_new             (WatchValue    *initial);
-WatchCore   *watch_core_ref             (WatchCore     *core);
-void         watch_core_unref           (WatchCore     *core);
-gboolean     watch_core_set             (WatchCore     *core,
-                                         WatchValue    *box);
-WatchValue  *watch_core_ref_current     (WatchCore     *core);
-void         watch_core_close           (WatchCore     *core);
-GPtrArray   *watch_core_wake_locked     (WatchCore     *core);
-void         watch_core_serve           (WatchCore     *core,
-                                         GPtrArray     *serve);
+WatchCore      *watch_core_new            (GAsyncValueBox       *initial);
+WatchCore      *watch_core_ref            (WatchCore            *core);
+void            watch_core_unref          (WatchCore            *core);
+gboolean        watch_core_set            (WatchCore            *core,
+                                           GAsyncValueBox       *box);
+GAsyncValueBox *watch_core_ref_current    (WatchCore            *core);
+void            watch_core_close          (WatchCore            *core);
+GPtrArray      *watch_core_wake_locked    (WatchCore            *core);
+void            watch_core_serve          (WatchCore            *core,
+                                           GPtrArray            *serve);
 
-WatchCursor *watch_cursor_new           (WatchCore     *core);
-WatchCursor *watch_cursor_ref           (WatchCursor   *c);
-void         watch_cursor_unref         (WatchCursor   *c);
-void         watch_cursor_unsubscribe   (WatchCursor   *c);
-WatchValue  *watch_cursor_take_locked   (WatchCursor   *c);
-GSList      *watch_cursor_prune_locked  (WatchCursor   *c);
-WatchValue  *watch_cursor_wait          (WatchCursor   *c,
-                                         GCancellable  *cancellable,
-                                         GError       **error);
-void         watch_waiters_reject       (GSList        *batch,
-                                         const char    *message);
+WatchCursor    *watch_cursor_new          (WatchCore            *core);
+WatchCursor    *watch_cursor_ref          (WatchCursor          *c);
+void            watch_cursor_unref        (WatchCursor          *c);
+void            watch_cursor_unsubscribe  (WatchCursor          *c);
+GAsyncValueBox *watch_cursor_take_locked  (WatchCursor          *c);
+GSList         *watch_cursor_prune_locked (WatchCursor          *c);
+GAsyncValueBox *watch_cursor_wait         (WatchCursor          *c,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+void            watch_waiters_reject      (GSList               *batch,
+                                           const char           *message);
 
 /* gasync-watch-source.c */
-guint        watch_source_attach        (GAsyncWatchReceiver *receiver,
-                                         WatchCursor         *c,
-                                         GMainContext        *context,
-                                         GAsyncWatchFunc      func,
-                                         gpointer             user_data,
-                                         GDestroyNotify       destroy);
+guint           watch_source_attach       (GAsyncWatchReceiver  *receiver,
+                                           WatchCursor          *c,
+                                           GMainContext         *context,
+                                           GAsyncWatchFunc       func,
+                                           gpointer              user_data,
+                                           GDestroyNotify        destroy);
 
 G_END_DECLS

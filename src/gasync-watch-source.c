@@ -35,13 +35,13 @@ typedef struct
  * the watch is closed and everything was delivered. The source sleeps
  * until the next change once it took the latest value (a closed watch
  * keeps it awake for the last call). */
-static WatchValue *
+static GAsyncValueBox *
 watch_source_take (WatchSource *self,
                    gboolean    *last)
 {
   WatchCursor *c = self->cursor;
   WatchCore *core = c->core;
-  WatchValue *box = NULL;
+  GAsyncValueBox *box = NULL;
 
   *last = FALSE;
   gasync_mutex_lock (&core->mutex);
@@ -67,7 +67,7 @@ watch_source_dispatch (GSource     *source,
   WatchSource *self = (WatchSource *) source;
   WatchAttach *cb = user_data;
   GValue value = G_VALUE_INIT;
-  WatchValue *box;
+  GAsyncValueBox *box;
   gboolean last, keep;
 
   if G_UNLIKELY (cb == NULL)
@@ -83,8 +83,8 @@ watch_source_dispatch (GSource     *source,
     return G_SOURCE_CONTINUE;
 
   /* User code runs here, with no lock held. */
-  watch_value_copy_into (box, &value);
-  watch_value_unref (box);
+  _gasync_value_box_copy_into (box, &value);
+  _gasync_value_box_unref (box);
   keep = cb->func (self->receiver, &value, cb->user_data);
   g_value_unset (&value);
   return keep;
@@ -145,12 +145,12 @@ watch_attach_free (gpointer data)
 }
 
 static WatchSource *
-watch_source_new (GAsyncWatchReceiver *receiver,
-                  WatchCursor         *c,
-                  GAsyncWatchFunc      func,
-                  gpointer             user_data,
-                  GDestroyNotify       destroy,
-                  WatchAttach        **out_cb)
+watch_source_new (GAsyncWatchReceiver  *receiver,
+                  WatchCursor          *c,
+                  GAsyncWatchFunc       func,
+                  gpointer              user_data,
+                  GDestroyNotify        destroy,
+                  WatchAttach         **out_cb)
 {
   WatchSource *self;
   WatchAttach *cb;

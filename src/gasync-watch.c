@@ -170,11 +170,11 @@ GAsyncWatch *
 gasync_watch_new (const GValue *initial)
 {
   GAsyncWatch *self;
-  WatchValue *box;
+  GAsyncValueBox *box;
 
   g_return_val_if_fail (G_IS_VALUE (initial), NULL);
 
-  box = watch_value_new (G_VALUE_TYPE (initial), initial, NULL);
+  box = _gasync_value_box_new (G_VALUE_TYPE (initial), initial, NULL);
   self = g_object_new (GASYNC_TYPE_WATCH, NULL);
   self->core = watch_core_new (box);
   return self;
@@ -223,12 +223,12 @@ gasync_watch_set (GAsyncWatch  *watch,
                   const GValue *value)
 {
   g_autoptr(GError) error = NULL;
-  WatchValue *box;
+  GAsyncValueBox *box;
 
   g_return_val_if_fail (GASYNC_IS_WATCH (watch), FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
 
-  box = watch_value_new (watch->core->type, value, &error);
+  box = _gasync_value_box_new (watch->core->type, value, &error);
   if (box == NULL)
     {
       g_critical ("%s: %s", G_STRFUNC, error->message);
@@ -255,7 +255,7 @@ gasync_watch_get_value (GAsyncWatch *watch,
                         GValue      *value)
 {
   g_autoptr(GError) error = NULL;
-  WatchValue *box;
+  GAsyncValueBox *box;
 
   g_return_if_fail (GASYNC_IS_WATCH (watch));
   g_return_if_fail (value != NULL);
@@ -263,7 +263,7 @@ gasync_watch_get_value (GAsyncWatch *watch,
   box = watch_core_ref_current (watch->core);
   if (!_gasync_value_store (value, &box->value, &error))
     g_critical ("%s: %s", G_STRFUNC, error->message);
-  watch_value_unref (box);
+  _gasync_value_box_unref (box);
 }
 
 /**
@@ -279,15 +279,15 @@ gasync_watch_get_value (GAsyncWatch *watch,
 GValue *
 gasync_watch_dup_value (GAsyncWatch *watch)
 {
-  WatchValue *box;
+  GAsyncValueBox *box;
   GValue *ret;
 
   g_return_val_if_fail (GASYNC_IS_WATCH (watch), NULL);
 
   box = watch_core_ref_current (watch->core);
   ret = g_new0 (GValue, 1);
-  watch_value_copy_into (box, ret);
-  watch_value_unref (box);
+  _gasync_value_box_copy_into (box, ret);
+  _gasync_value_box_unref (box);
   return ret;
 }
 
@@ -409,7 +409,7 @@ GValue *
 gasync_watch_receiver_dup_value (GAsyncWatchReceiver *receiver)
 {
   WatchCore *core;
-  WatchValue *box;
+  GAsyncValueBox *box;
   GValue *ret;
 
   g_return_val_if_fail (GASYNC_IS_WATCH_RECEIVER (receiver), NULL);
@@ -420,20 +420,20 @@ gasync_watch_receiver_dup_value (GAsyncWatchReceiver *receiver)
   gasync_mutex_unlock (&core->mutex);
 
   ret = g_new0 (GValue, 1);
-  watch_value_copy_into (box, ret);
-  watch_value_unref (box);
+  _gasync_value_box_copy_into (box, ret);
+  _gasync_value_box_unref (box);
   return ret;
 }
 
 static GAsyncFuture *
-watch_future_new_for_box (WatchValue *box)
+watch_future_new_for_box (GAsyncValueBox *box)
 {
   GAsyncFuture *ret = _gasync_future_new_pending ();
   GValue value = G_VALUE_INIT;
 
-  watch_value_copy_into (box, &value);
+  _gasync_value_box_copy_into (box, &value);
   _gasync_future_resolve_steal (ret, &value);
-  watch_value_unref (box);
+  _gasync_value_box_unref (box);
   return ret;
 }
 
@@ -473,7 +473,7 @@ gasync_watch_receiver_changed (GAsyncWatchReceiver *receiver)
   pruned = watch_cursor_prune_locked (c);
   if (!c->delivering && c->waiters == NULL && c->seen != core->version)
     {
-      WatchValue *box = watch_cursor_take_locked (c);
+      GAsyncValueBox *box = watch_cursor_take_locked (c);
 
       gasync_mutex_unlock (&core->mutex);
       g_slist_free_full (pruned, g_object_unref);
@@ -528,7 +528,7 @@ gasync_watch_receiver_wait_changed (GAsyncWatchReceiver  *receiver,
                                     GValue               *value,
                                     GError              **error)
 {
-  WatchValue *box;
+  GAsyncValueBox *box;
 
   g_return_val_if_fail (GASYNC_IS_WATCH_RECEIVER (receiver), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
@@ -546,7 +546,7 @@ gasync_watch_receiver_wait_changed (GAsyncWatchReceiver  *receiver,
     }
   if (value != NULL)
     _gasync_value_store (value, &box->value, NULL);
-  watch_value_unref (box);
+  _gasync_value_box_unref (box);
   return TRUE;
 }
 
