@@ -73,7 +73,7 @@ broadcast_cursor_unref (BroadcastCursor *c)
 
   GASYNC_TSAN_ACQUIRE (c);
   g_warn_if_fail (g_queue_is_empty (&c->waiters));
-  g_warn_if_fail (c->source == NULL);
+  g_warn_if_fail (c->slot.source == NULL);
   broadcast_core_unref (c->core);
   g_free (c);
 }
@@ -213,12 +213,8 @@ broadcast_cursor_serve_locked (BroadcastCursor *c)
     {
       if (core->n_blocked > 0)
         g_cond_broadcast (&core->changed);
-      if (c->source != NULL && !c->source_woken &&
-          (c->next != core->tail || core->closed))
-        {
-          c->source_woken = TRUE;
-          g_source_set_ready_time (c->source, 0);
-        }
+      if (c->next != core->tail || core->closed)
+        _gasync_subscriber_slot_wake_locked (&c->slot);
     }
 }
 
@@ -239,11 +235,7 @@ broadcast_core_wake_locked (BroadcastCore *core)
 
       if (c->delivering)
         continue;   /* the delivering thread looks again before it stops */
-      if (c->source != NULL && !c->source_woken)
-        {
-          c->source_woken = TRUE;
-          g_source_set_ready_time (c->source, 0);
-        }
+      _gasync_subscriber_slot_wake_locked (&c->slot);
       if (!g_queue_is_empty (&c->waiters))
         {
           if (serve == NULL)
@@ -522,6 +514,7 @@ broadcast_cursor_new (BroadcastCore *core)
 
   c->ref_count = 2;   /* the caller's, the core list's */
   c->core = broadcast_core_ref (core);
+  c->slot.mutex = &core->mutex;
   g_queue_init (&c->waiters);
 
   gasync_mutex_lock (&core->mutex);

@@ -8,6 +8,7 @@
 
 #include "gasync-broadcast.h"
 #include "gasync-future-private.h"
+#include "gasync-subscriber-source-private.h"
 #include "gasync-value-box-private.h"
 
 G_BEGIN_DECLS
@@ -27,16 +28,15 @@ typedef struct _BroadcastCore BroadcastCore;
 
 typedef struct
 {
-  gint            ref_count;     /* atomic */
-  BroadcastCore  *core;          /* owned, immutable */
+  gint                  ref_count;   /* atomic */
+  BroadcastCore        *core;        /* owned, immutable */
 
   /* protected by core->mutex: */
-  guint64         next;          /* the sequence number it takes next */
-  guint64         missed;        /* items skipped in all */
-  GQueue          waiters;       /* owned GAsyncPromise: parked receive futures */
-  gboolean        delivering;    /* a thread is settling a waiter without the lock */
-  GSource        *source;        /* owned reference while attached, or NULL */
-  gboolean        source_woken;  /* its ready time is 0 */
+  guint64               next;        /* the sequence number it takes next */
+  guint64               missed;      /* items skipped in all */
+  GQueue                waiters;     /* owned GAsyncPromise: parked receive futures */
+  gboolean              delivering;  /* a thread is settling a waiter without the lock */
+  GAsyncSubscriberSlot  slot;        /* the attached source; its mutex is the core's */
 } BroadcastCursor;
 
 struct _BroadcastCore

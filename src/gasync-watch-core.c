@@ -99,7 +99,7 @@ watch_cursor_unref (WatchCursor *c)
 
   GASYNC_TSAN_ACQUIRE (c);
   g_warn_if_fail (c->waiters == NULL);
-  g_warn_if_fail (c->source == NULL);
+  g_warn_if_fail (c->slot.source == NULL);
   watch_core_unref (c->core);
   g_free (c);
 }
@@ -200,11 +200,7 @@ watch_core_wake_locked (WatchCore *core)
     {
       WatchCursor *c = l->data;
 
-      if (c->source != NULL && !c->source_woken)
-        {
-          c->source_woken = TRUE;
-          g_source_set_ready_time (c->source, 0);
-        }
+      _gasync_subscriber_slot_wake_locked (&c->slot);
       if (c->waiters != NULL && !c->delivering)
         {
           if (serve == NULL)
@@ -371,6 +367,7 @@ watch_cursor_new (WatchCore *core)
 
   c->ref_count = 2;   /* the caller's, the core list's */
   c->core = watch_core_ref (core);
+  c->slot.mutex = &core->mutex;
 
   gasync_mutex_lock (&core->mutex);
   c->seen = core->version;

@@ -8,6 +8,7 @@
 
 #include "gasync-watch.h"
 #include "gasync-future-private.h"
+#include "gasync-subscriber-source-private.h"
 #include "gasync-value-box-private.h"
 
 G_BEGIN_DECLS
@@ -20,15 +21,14 @@ typedef struct _WatchCore WatchCore;
 
 typedef struct
 {
-  gint        ref_count;     /* atomic */
-  WatchCore  *core;          /* owned, immutable */
+  gint                  ref_count;   /* atomic */
+  WatchCore            *core;        /* owned, immutable */
 
   /* protected by core->mutex: */
-  guint64     seen;          /* the version this receiver saw last */
-  GSList     *waiters;       /* owned GAsyncPromise: parked changed() futures */
-  gboolean    delivering;    /* a thread is settling waiters without the lock */
-  GSource    *source;        /* owned reference while attached, or NULL */
-  gboolean    source_woken;  /* its ready time is 0 */
+  guint64               seen;        /* the version this receiver saw last */
+  GSList               *waiters;     /* owned GAsyncPromise: parked changed() futures */
+  gboolean              delivering;  /* a thread is settling waiters without the lock */
+  GAsyncSubscriberSlot  slot;        /* the attached source; its mutex is the core's */
 } WatchCursor;
 
 struct _WatchCore
