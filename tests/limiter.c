@@ -264,13 +264,6 @@ run_fixture_clear (RunFixture *fx)
 }
 
 static void
-wait_settled (GAsyncFuture *future)
-{
-  while (STATE (future) == GASYNC_FUTURE_PENDING)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-static void
 test_run_releases_on_resolve (void)
 {
   RunFixture fx = { gasync_limiter_new (1), };
@@ -284,7 +277,7 @@ test_run_releases_on_resolve (void)
   g_assert_cmpint (STATE (run), ==, GASYNC_FUTURE_PENDING);
 
   gasync_promise_resolve_int (fx.promise, 42);
-  wait_settled (run);
+  gasync_test_settle (run);
   g_assert_cmpint (gasync_future_get_int (run, &error), ==, 42);
   g_assert_no_error (error);
   g_assert_cmpuint (gasync_limiter_get_available (fx.limiter), ==, 1);
@@ -302,7 +295,7 @@ test_run_releases_on_reject (void)
   run = gasync_limiter_run (fx.limiter, work, &fx, work_destroyed);
   gasync_test_iterate_until (NULL, &fx.n_calls, 5000);
   gasync_promise_reject_literal (fx.promise, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone");
-  wait_settled (run);
+  gasync_test_settle (run);
   g_assert_false (gasync_future_get_boolean (run, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpuint (gasync_limiter_get_available (fx.limiter), ==, 1);
@@ -329,7 +322,7 @@ test_run_waits_for_permit (void)
   gasync_test_iterate_until (NULL, &fx.n_calls, 5000);
 
   gasync_promise_resolve_boolean (fx.promise, TRUE);
-  wait_settled (run);
+  gasync_test_settle (run);
   g_assert_cmpuint (gasync_limiter_get_available (fx.limiter), ==, 1);
   run_fixture_clear (&fx);
 }
@@ -403,7 +396,7 @@ test_run_bad_function (void)
   g_test_expect_message ("GAsync", G_LOG_LEVEL_CRITICAL, "*did not return a GAsyncFuture*");
   gasync_test_iterate_until (NULL, &n_calls, 5000);
   g_test_assert_expected_messages ();
-  wait_settled (run);
+  gasync_test_settle (run);
   g_assert_false (gasync_future_get_boolean (run, &error));
   g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT);
   g_assert_cmpuint (gasync_limiter_get_available (limiter), ==, 1);
