@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "gasync-error.h"
+#include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
 #include "gasync-limiter.h"
 #include "gasync-promise.h"
@@ -547,6 +548,7 @@ typedef struct
   GAsyncPromise  *result;       /* owned, immutable: what run() returned */
   GCancellable   *cancellable;  /* owned, immutable: @result's */
   gulong          handler;      /* immutable after run() */
+  GAsyncNotify    release;      /* on the function's future: gives the permit back */
 
   GMutex          mutex;
   GAsyncFuture   *target;       /* protected by mutex, owned: what cancelling
@@ -600,9 +602,7 @@ limiter_run_settled (GObject      *source,
   GValue value = G_VALUE_INIT;
   GError *error = NULL;
 
-  /* Back first: whoever waits on @result may acquire again at once. */
-  gasync_limiter_release (run->limiter);
-
+  /* The permit went back when @future settled (limiter_run_release()). */
   if (gasync_future_wait_finish (future, res, &value, &error))
     {
       gasync_promise_resolve (run->result, &value);
@@ -612,6 +612,19 @@ limiter_run_settled (GObject      *source,
     gasync_promise_reject (run->result, error);
 
   limiter_run_free (run);
+}
+
+/* The function's future settled, on whatever thread settled it: the
+ * permit goes back at once, before @result settles on the run's context,
+ * so that a cancel returns it before gasync_future_cancel() returns and
+ * whoever waits on @result may acquire again as soon as it wakes. */
+static void
+limiter_run_release (GAsyncNotify *notify,
+                     GAsyncFuture *completed)
+{
+  LimiterRun *run = (LimiterRun *) ((char *) notify - G_STRUCT_OFFSET (LimiterRun, release));
+
+  gasync_limiter_release (run->limiter);
 }
 
 /* Calls the function with the run's context thread-default, and returns
@@ -677,6 +690,11 @@ limiter_run_acquired (GObject      *source,
   gasync_mutex_unlock (&run->mutex);
   g_object_unref (acquire);
 
+  /* Registered before the wait below, so it runs first; the run lives
+   * until the wait's callback. */
+  run->release.func = limiter_run_release;
+  _gasync_future_add_notify (future, &run->release);
+
   /* A cancel that came while the function ran found the acquire. */
   if (g_cancellable_is_cancelled (run->cancellable))
     gasync_future_cancel (future);
@@ -705,8 +723,11 @@ limiter_run_acquired (GObject      *source,
  *
  * Cancelling the returned future before @func ran gives its place up
  * (@func is never called); afterwards it cancels the future @func
- * returned and the #GCancellable @func was given. The run keeps
- * @limiter alive until it is done.
+ * returned and the #GCancellable @func was given. The permit goes back
+ * the moment the future @func returned settles, on the thread that
+ * settled it, before the returned future settles: after a cancel, it is
+ * back before gasync_future_cancel() returns. The run keeps @limiter
+ * alive until it is done.
  *
  * Returns: (transfer full): a future that settles like @func's
  *
