@@ -319,6 +319,20 @@ _gasync_task_run_async (GAsyncTaskFuture  *task,
 
 /* Local tasks */
 
+/* GASYNC_DEBUG=stalls: the run, timed; the run consumes a reference. */
+static void
+task_local_run_timed (GAsyncTaskFuture *task,
+                      GMainContext     *context)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  g_object_ref (task);
+  _gasync_task_run_async (task, NULL);
+  _gasync_debug_stall_check (start, "gasync_spawn_local() task", task,
+                             (gpointer) task->func.async, context);
+  g_object_unref (task);
+}
+
 static void
 task_local_run (GAsyncDispatchItem *item)
 {
@@ -326,7 +340,10 @@ task_local_run (GAsyncDispatchItem *item)
   GMainContext *context = g_steal_pointer (&task->local_context);
 
   g_main_context_push_thread_default (context);
-  _gasync_task_run_async (task, NULL);
+  if G_UNLIKELY (_gasync_debug_stalls)
+    task_local_run_timed (task, context);
+  else
+    _gasync_task_run_async (task, NULL);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 }
