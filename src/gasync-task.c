@@ -16,6 +16,7 @@
 #include "gasync-error.h"
 #include "gasync-i18n-private.h"
 #include "gasync-task-private.h"
+#include "gasync-trace-private.h"
 
 G_DEFINE_FINAL_TYPE (GAsyncTaskFuture, gasync_task_future, GASYNC_TYPE_FUTURE)
 
@@ -239,7 +240,10 @@ task_async_call (GAsyncTaskFuture  *task,
                  GCancellable     **spare)
 {
   GCancellable *cancellable = task_give_cancellable (task, spare);
+  gint64 span = _gasync_trace_begin ();
   GAsyncFuture *future = task->func.async (cancellable, task->user_data);
+
+  _gasync_trace_task_end (span, task, spawn_function_name (task));
 
   if G_UNLIKELY (future == NULL || !GASYNC_IS_FUTURE (future))
     {
@@ -408,6 +412,7 @@ _gasync_task_run_blocking (GAsyncTaskFuture  *task,
   GValue result = G_VALUE_INIT;
   GError *error = NULL;
   gboolean ok;
+  gint64 span;
 
   if (!future_is_pending (handle))
     {
@@ -422,8 +427,10 @@ _gasync_task_run_blocking (GAsyncTaskFuture  *task,
       return;
     }
 
+  span = _gasync_trace_begin ();
   ok = task->func.blocking (task_give_cancellable (task, spare), &result,
                             task->user_data, &error);
+  _gasync_trace_task_end (span, task, "gasync_runtime_spawn_blocking()");
   task_done (task);
   task_blocking_deliver (task, ok, &result, error, spare);
 }

@@ -8,7 +8,10 @@
  * comes from.
  */
 
+#include "config.h"
+
 #include "gasync-test-util.h"
+#include "gasync-trace-private.h"
 
 /* Generous: only reached when something is broken. */
 #define TIMEOUT_MS 30000
@@ -475,6 +478,34 @@ test_stats (void)
   g_assert_cmpuint (stat_get (after, "tasks-running"), ==, 0);
 }
 
+/* Sysprof marks: built with -Dsysprof=enabled, every span below goes
+ * through the mark path; no collector records here (the CI machine runs
+ * no Sysprof), so this proves that the hooks run and cost nothing when
+ * nobody profiles, not what a capture shows. */
+static void
+test_trace_spans (void)
+{
+  g_autoptr(GAsyncRuntime) rt = gasync_runtime_new (1);
+  g_autoptr(GAsyncFuture) task = gasync_runtime_spawn (rt, debug_test_exported_task, GINT_TO_POINTER (3), NULL);
+  g_autoptr(GAsyncFuture) blocking = gasync_runtime_spawn_blocking (rt, debug_test_exported_blocking, NULL, NULL);
+  g_autoptr(GAsyncFuture) local = gasync_spawn_local (NULL, debug_test_exported_task, NULL, NULL);
+
+#ifdef HAVE_SYSPROF
+  g_test_message ("built with Sysprof marks");
+  /* No collector: a span does not start... */
+  g_assert_cmpint (_gasync_trace_begin (), ==, 0);
+  /* ...and a mark without one is dropped quietly. */
+  _gasync_trace_task_end (1, task, "test");
+#else
+  g_test_message ("built without Sysprof marks (-Dsysprof=disabled)");
+  g_assert_cmpint (_gasync_trace_begin (), ==, 0);
+#endif
+  gasync_test_resolved (g_object_ref (task), NULL);
+  gasync_test_resolved (g_object_ref (blocking), NULL);
+  gasync_test_resolved (g_object_ref (local), NULL);
+  g_assert_true (gasync_runtime_shutdown (rt, NULL, NULL));
+}
+
 /* The channel waiter counts are process-wide: read them relative to
  * @base, the snapshot before the test parked anything. */
 static guint64
@@ -575,6 +606,7 @@ main (int argc, char **argv)
   g_test_add_func ("/debug/pending/report-empty", test_pending_report_empty);
   g_test_add_func ("/debug/stalls/report", test_stalls_report);
   g_test_add_func ("/debug/stalls/under-limit", test_stalls_off);
+  g_test_add_func ("/debug/trace/spans", test_trace_spans);
   g_test_add_func ("/debug/stats", test_stats);
   g_test_add_func ("/debug/stats/channel-waiters", test_stats_channel_waiters);
 
