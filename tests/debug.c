@@ -10,6 +10,15 @@
 
 #include "config.h"
 
+#ifdef HAVE_SYSPROF
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sysprof-capture.h>
+#endif
+
 #include "gasync-test-util.h"
 #include "gasync-trace-private.h"
 
@@ -506,6 +515,180 @@ test_trace_spans (void)
   g_assert_true (gasync_runtime_shutdown (rt, NULL, NULL));
 }
 
+#ifdef HAVE_SYSPROF
+/* A stand-in for Sysprof's end of SYSPROF_CONTROL_FD: each thread of the
+ * profiled process that has something to record asks once for a ring
+ * buffer (it sends "CreatRing" and a NUL) and gets a memfd back. A ring
+ * is a page whose first four 32-bit words are the head, the tail, the
+ * offset of the body (a page) and its size, then the body, where frames
+ * go from head to tail. The body is large enough for the test's marks
+ * not to wrap around. */
+#define RING_BODY (256 * 1024)
+
+typedef struct
+{
+  int        socket;   /* our end of the socket pair */
+  gsize      page;
+  GPtrArray *rings;    /* the mappings, read once the server stopped */
+} FakeSysprof;
+
+static void
+fake_sysprof_send_fd (int socket,
+                      int fd)
+{
+  char byte = 0;
+  struct iovec iov = { &byte, 1 };
+  union {
+    struct cmsghdr align;
+    char           buf[CMSG_SPACE (sizeof (int))];
+  } control;
+  struct msghdr msg = { 0 };
+  struct cmsghdr *cmsg;
+
+  memset (&control, 0, sizeof control);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control.buf;
+  msg.msg_controllen = sizeof control.buf;
+  cmsg = CMSG_FIRSTHDR (&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cmsg), &fd, sizeof fd);
+  g_assert_cmpint (sendmsg (socket, &msg, MSG_NOSIGNAL), ==, 1);
+}
+
+/* Answers ring requests until the socket is shut down. */
+static gpointer
+fake_sysprof_serve (gpointer data)
+{
+  FakeSysprof *fake = data;
+  char request[10];
+
+  while (recv (fake->socket, request, sizeof request, MSG_WAITALL) == sizeof request)
+    {
+      int fd = memfd_create ("gasync-test-ring", MFD_CLOEXEC);
+      guint32 *header;
+
+      g_assert_cmpmem (request, sizeof request, "CreatRing", sizeof request);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (ftruncate (fd, fake->page + RING_BODY), ==, 0);
+      header = mmap (NULL, fake->page + RING_BODY, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      g_assert_true (header != MAP_FAILED);
+      header[0] = header[1] = 0;
+      header[2] = fake->page;
+      header[3] = RING_BODY;
+      g_ptr_array_add (fake->rings, header);
+      fake_sysprof_send_fd (fake->socket, fd);
+      close (fd);
+    }
+  return NULL;
+}
+
+/* Every mark of group "gasync" in @fake's rings, as "name|message". */
+static GPtrArray *
+fake_sysprof_marks (FakeSysprof *fake)
+{
+  GPtrArray *marks = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < fake->rings->len; i++)
+    {
+      guint32 *header = g_ptr_array_index (fake->rings, i);
+      const guint8 *body = (const guint8 *) header + fake->page;
+
+      g_assert_cmpuint (header[1], <, RING_BODY);
+      for (guint32 pos = header[0]; pos < header[1]; )
+        {
+          const SysprofCaptureFrame *frame = (const SysprofCaptureFrame *) (body + pos);
+          const SysprofCaptureMark *mark = (const SysprofCaptureMark *) frame;
+
+          g_assert_cmpuint (frame->len, >=, sizeof *frame);
+          if (frame->type == SYSPROF_CAPTURE_FRAME_MARK && g_str_equal (mark->group, "gasync"))
+            {
+              g_assert_cmpint (frame->time, >, 0);
+              g_assert_cmpint (mark->duration, >=, 0);
+              g_ptr_array_add (marks, g_strdup_printf ("%s|%s", mark->name, mark->message));
+            }
+          pos += frame->len;
+        }
+      munmap (header, fake->page + RING_BODY);
+    }
+  return marks;
+}
+
+static gboolean
+marks_contain (GPtrArray  *marks,
+               const char *mark)
+{
+  return g_ptr_array_find_with_equal_func (marks, mark, g_str_equal, NULL);
+}
+
+/* Spawns each kind of task with the fake Sysprof listening, and finds
+ * their marks in the rings. */
+static void
+trace_marks_run (void)
+{
+  FakeSysprof fake = { 0 };
+  int pair[2];
+  g_autofree char *fd_text = NULL;
+  g_autoptr(GPtrArray) marks = NULL;
+  g_autoptr(GAsyncRuntime) rt = NULL;
+  GAsyncFuture *task, *blocking, *local;
+  GThread *server;
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), ==, 0);
+  fake.socket = pair[0];
+  fake.page = (gsize) sysconf (_SC_PAGESIZE);
+  fake.rings = g_ptr_array_new ();
+  /* Read by each thread the first time it records. */
+  fd_text = g_strdup_printf ("%d", pair[1]);
+  g_setenv ("SYSPROF_CONTROL_FD", fd_text, TRUE);
+  server = g_thread_new ("fake-sysprof", fake_sysprof_serve, &fake);
+
+  rt = gasync_runtime_new (1);
+  task = gasync_runtime_spawn (rt, debug_test_exported_task, GINT_TO_POINTER (4), NULL);
+  blocking = gasync_runtime_spawn_blocking (rt, debug_test_exported_blocking, NULL, NULL);
+  local = gasync_spawn_local (NULL, debug_test_exported_task, NULL, NULL);
+  gasync_future_set_name (local, "traced-local");
+  gasync_test_resolved (task, NULL);
+  gasync_test_resolved (blocking, NULL);
+  gasync_test_resolved (local, NULL);
+  /* Joins the threads: every mark is written. */
+  g_assert_true (gasync_runtime_shutdown (rt, NULL, NULL));
+
+  shutdown (pair[0], SHUT_RDWR);
+  g_thread_join (server);
+  marks = fake_sysprof_marks (&fake);
+  for (guint i = 0; i < marks->len; i++)
+    g_test_message ("mark: %s", (const char *) g_ptr_array_index (marks, i));
+  g_assert_true (marks_contain (marks, "debug_test_exported_task|gasync_runtime_spawn()"));
+  g_assert_true (marks_contain (marks, "debug_test_exported_blocking|gasync_runtime_spawn_blocking()"));
+  g_assert_true (marks_contain (marks, "traced-local|gasync_spawn_local()"));
+  g_ptr_array_unref (fake.rings);
+  close (pair[0]);
+}
+#endif
+
+/* With -Dsysprof=enabled and a collector listening, each task's run
+ * leaves a mark with its name. A subprocess: a thread asks for its ring
+ * once and keeps it for its life. */
+static void
+test_trace_marks (void)
+{
+#ifdef HAVE_SYSPROF
+  if (g_test_subprocess ())
+    {
+      trace_marks_run ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+#else
+  g_test_skip ("built without Sysprof marks (-Dsysprof=disabled)");
+#endif
+}
+
 /* The channel waiter counts are process-wide: read them relative to
  * @base, the snapshot before the test parked anything. */
 static guint64
@@ -607,6 +790,7 @@ main (int argc, char **argv)
   g_test_add_func ("/debug/stalls/report", test_stalls_report);
   g_test_add_func ("/debug/stalls/under-limit", test_stalls_off);
   g_test_add_func ("/debug/trace/spans", test_trace_spans);
+  g_test_add_func ("/debug/trace/marks", test_trace_marks);
   g_test_add_func ("/debug/stats", test_stats);
   g_test_add_func ("/debug/stats/channel-waiters", test_stats_channel_waiters);
 
