@@ -35,11 +35,18 @@
  *                                        left, wait until every member has
  *                                        settled and every permit is back
  *
- * A listing member enumerates a directory in batches and adds a member
- * for each entry: a listing for a directory, a read for a regular file.
- * Each GIO call is a future (gasync_promise_gio_callback()); each member's
- * GIO calls get the GCancellable of its member future, so cancelling the
- * group cancels every operation in flight.
+ * Each member is a chain of GIO futures (<gasync/gasync.h>'s
+ * gasync_file_enumerate() and gasync_file_load_bytes()) that reads in the
+ * order it runs:
+ *
+ *   read     load the file ──▶ count its bytes and lines
+ *   listing  open the directory ──▶ receive its children, a member for
+ *            each directory and regular file ──▶ receive more … ──▶ closed
+ *
+ * A member's future is its chain: cancelling it (the group does, at the
+ * deadline) cancels the step in flight, and with it the GIO call. A read
+ * loads the whole file (gasync_input_stream_read_bytes() would stream a
+ * huge one); at most N are in memory at once.
  */
 
 #include <stdlib.h>
@@ -48,8 +55,7 @@
 #include <gasync/gasync.h>
 
 #define PROGRAM      "bounded-reader"
-#define CHUNK_SIZE   (64 * 1024)   /* bytes per read: big files stream */
-#define BATCH_SIZE   64            /* directory entries per next_files call */
+#define ATTRIBUTES   G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE
 #define EXIT_FAILED  1
 #define EXIT_EXPIRED 2
 
@@ -61,7 +67,7 @@ typedef struct
   guint            deadline_ms; /* 0: none */
   const char *const *paths;     /* what to count, from the command line */
   GAsyncPromise   *walked;      /* resolved when the last listing is done */
-  guint            n_listings;  /* listings added and not finished */
+  guint            n_listings;  /* listings added and not settled */
   GError          *stop_error;  /* why the walk stopped early (the deadline) */
   guint64          bytes;
   guint64          lines;
@@ -69,126 +75,73 @@ typedef struct
   guint            n_errors;    /* paths reported as unreadable */
 } Reader;
 
-/* One member's work: a directory listing or a file read. Refcounted (an
- * rc box): the limiter holds one reference until the member starts, each
- * pending GIO step another. */
+/* What one member works on. Refcounted (an rc box): the limiter holds one
+ * reference until the member starts, each pending step of a listing
+ * another. */
 typedef struct
 {
-  Reader          *reader;      /* not owned: main's, which outlives the
-                                 * walk (a GIO callback that comes after
-                                 * gasync_block_on() returned is never run) */
-  GFile           *file;
-  gboolean         named;       /* given on the command line */
-  GCancellable    *cancellable; /* the member's: cancelled with it */
-  GAsyncPromise   *done;        /* the future the member settles like */
-  GFileEnumerator *children;    /* a listing, once opened */
-  GInputStream    *stream;      /* a read, once opened */
-} Job;
+  Reader         *reader;       /* not owned: main's, which outlives the
+                                 * walk (a continuation that comes after
+                                 * gasync_block_on() returned never runs) */
+  GFile          *file;
+  gboolean        named;        /* given on the command line */
+  GAsyncReceiver *children;     /* a listing's, once the directory is open */
+} Member;
 
 static void reader_add_listing (Reader *reader, GFile *dir, gboolean named);
 static void reader_add_read    (Reader *reader, GFile *file);
 
-static Job *
-job_new (Reader   *reader,
-         GFile    *file,
-         gboolean  named)
+static Member *
+member_new (Reader   *reader,
+            GFile    *file,
+            gboolean  named)
 {
-  Job *job = g_rc_box_new0 (Job);
+  Member *member = g_rc_box_new0 (Member);
 
-  job->reader = reader;
-  job->file = g_object_ref (file);
-  job->named = named;
-  job->done = gasync_promise_new ();
-  return job;
+  member->reader = reader;
+  member->file = g_object_ref (file);
+  member->named = named;
+  return member;
 }
 
 static void
-job_clear (gpointer data)
+member_clear (gpointer data)
 {
-  Job *job = data;
+  Member *member = data;
 
-  g_clear_object (&job->file);
-  g_clear_object (&job->cancellable);
-  g_clear_object (&job->done);
-  g_clear_object (&job->children);
-  g_clear_object (&job->stream);
+  g_clear_object (&member->file);
+  g_clear_object (&member->children);
 }
 
 static gpointer
-job_ref (Job *job)
+member_ref (Member *member)
 {
-  return g_rc_box_acquire (job);
+  return g_rc_box_acquire (member);
 }
 
 static void
-job_unref (gpointer job)
+member_unref (gpointer member)
 {
-  g_rc_box_release_full (job, job_clear);
+  g_rc_box_release_full (member, member_clear);
 }
 
-/* The member starts (its limiter had a permit free): its future is
- * job->done, and every GIO call it makes gets its cancellable. */
+/* A member's step failed with @error (consumed): the cancellation is what
+ * the member's future rejects with; anything else is reported, and the
+ * member resolves (an unreadable path does not stop the others). */
 static GAsyncFuture *
-job_begin (Job          *job,
-           GCancellable *cancellable)
+member_failed (Reader *reader,
+               GError *error)
 {
-  job->cancellable = g_object_ref (cancellable);
-  return g_object_ref (GASYNC_FUTURE (job->done));
-}
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return gasync_future_new_for_error (error);
 
-/* Calls @then (job) on this context once the GIO call behind @step has
- * completed. Each step's own derived future is dropped at once: the
- * member's future (job->done) is settled by hand at the end, so a file of
- * many chunks never builds a chain of futures. Consumes @step. */
-static void
-job_continue (Job                  *job,
-              GAsyncFuture         *step,
-              GAsyncFutureCallback  then)
-{
-  g_object_unref (gasync_future_on_settled (step, then, job_ref (job), job_unref));
-  g_object_unref (step);
-}
-
-/* The GAsyncResult a GIO step's future resolved with. */
-static GAsyncResult *
-step_result (GAsyncFuture *step)
-{
-  return gasync_future_dup_object (step, NULL);
-}
-
-/* Ends a job: reports @error (consumed) unless it is the cancellation,
- * which is what the member's future rejects with. */
-static void
-job_finish (Job    *job,
-            GError *error)
-{
-  if (error == NULL)
-    gasync_promise_resolve_boolean (job->done, TRUE);
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    gasync_promise_reject (job->done, error);
-  else
-    {
-      g_printerr ("%s: %s\n", PROGRAM, error->message);
-      job->reader->n_errors++;
-      g_error_free (error);
-      gasync_promise_resolve_boolean (job->done, FALSE);
-    }
+  g_printerr ("%s: %s\n", PROGRAM, error->message);
+  reader->n_errors++;
+  g_error_free (error);
+  return gasync_future_new_for_boolean (FALSE);
 }
 
 /* Reads ---------------------------------------------------------------- */
-
-static GAsyncFuture *read_got_chunk (GAsyncFuture *step, gpointer data);
-
-static void
-read_next_chunk (Job *job)
-{
-  GAsyncPromise *chunk = gasync_promise_new ();
-
-  g_input_stream_read_bytes_async (job->stream, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                                   job->cancellable, gasync_promise_gio_callback,
-                                   g_object_ref (chunk));
-  job_continue (job, GASYNC_FUTURE (chunk), read_got_chunk);
-}
 
 static guint64
 count_newlines (const char *data,
@@ -205,169 +158,140 @@ count_newlines (const char *data,
   return n;
 }
 
+/* The file is loaded: count it. */
 static GAsyncFuture *
-read_got_chunk (GAsyncFuture *step,
-                gpointer      data)
+read_count (GAsyncFuture *loaded,
+            gpointer      data)
 {
-  Job *job = data;
-  g_autoptr(GAsyncResult) result = step_result (step);
-  g_autoptr(GBytes) bytes = NULL;
+  Reader *reader = data;
+  g_auto(GValue) value = G_VALUE_INIT;
   GError *error = NULL;
+  const char *contents;
   gsize size;
-  const char *chunk;
 
-  bytes = g_input_stream_read_bytes_finish (job->stream, result, &error);
-  if (bytes == NULL)
-    {
-      job_finish (job, error);
-      return NULL;
-    }
+  if (!gasync_future_get_value (loaded, &value, &error))
+    return member_failed (reader, error);
 
-  chunk = g_bytes_get_data (bytes, &size);
-  if (size == 0)
-    {
-      job->reader->files++;   /* end of file: counted whole */
-      job_finish (job, NULL);
-      return NULL;
-    }
-  job->reader->bytes += size;
-  job->reader->lines += count_newlines (chunk, size);
-  read_next_chunk (job);
-  return NULL;
+  contents = g_bytes_get_data (g_value_get_boxed (&value), &size);
+  reader->bytes += size;
+  reader->lines += count_newlines (contents, size);
+  reader->files++;
+  return NULL;   /* settles like @loaded: resolved */
 }
 
-static GAsyncFuture *
-read_opened (GAsyncFuture *step,
-             gpointer      data)
-{
-  Job *job = data;
-  g_autoptr(GAsyncResult) result = step_result (step);
-  GError *error = NULL;
-
-  job->stream = G_INPUT_STREAM (g_file_read_finish (job->file, result, &error));
-  if (job->stream == NULL)
-    job_finish (job, error);
-  else
-    read_next_chunk (job);
-  return NULL;
-}
-
-/* A read member: opens the file, then reads it chunk by chunk. */
+/* A read member: load the file, then count it. */
 static GAsyncFuture *
 read_start (GCancellable *cancellable,
             gpointer      data)
 {
-  Job *job = data;
-  GAsyncFuture *member = job_begin (job, cancellable);
-  GAsyncPromise *opened = gasync_promise_new ();
+  Member *member = data;
+  g_autoptr(GAsyncFuture) loaded = gasync_file_load_bytes (member->file);
 
-  g_file_read_async (job->file, G_PRIORITY_DEFAULT, job->cancellable,
-                     gasync_promise_gio_callback, g_object_ref (opened));
-  job_continue (job, GASYNC_FUTURE (opened), read_opened);
-  return member;
+  return gasync_future_on_settled (loaded, read_count, member->reader, NULL);
 }
 
 /* Listings ------------------------------------------------------------- */
 
-static GAsyncFuture *listing_got_batch (GAsyncFuture *step, gpointer data);
+static GAsyncFuture *listing_got_children (GAsyncFuture *got, gpointer data);
 
-/* Ends a listing; the last one to end ends the walk: no member can be
- * added any more. */
-static void
-listing_finish (Job    *job,
-                GError *error)
-{
-  Reader *reader = job->reader;
-
-  job_finish (job, error);
-  if (--reader->n_listings == 0)
-    gasync_promise_resolve_boolean (reader->walked, TRUE);
-}
-
-static void
-listing_next_batch (Job *job)
-{
-  GAsyncPromise *batch = gasync_promise_new ();
-
-  g_file_enumerator_next_files_async (job->children, BATCH_SIZE, G_PRIORITY_DEFAULT,
-                                      job->cancellable, gasync_promise_gio_callback,
-                                      g_object_ref (batch));
-  job_continue (job, GASYNC_FUTURE (batch), listing_got_batch);
-}
-
+/* The next step of a listing: wait for more children. */
 static GAsyncFuture *
-listing_got_batch (GAsyncFuture *step,
-                   gpointer      data)
+listing_next (Member *member)
 {
-  Job *job = data;
-  g_autoptr(GAsyncResult) result = step_result (step);
+  g_autoptr(GAsyncFuture) next = gasync_receiver_recv_future (member->children);
+
+  return gasync_future_on_settled (next, listing_got_children, member_ref (member), member_unref);
+}
+
+static void
+listing_add_child (Member    *member,
+                   GFileInfo *info)
+{
+  g_autoptr(GFile) child = g_file_get_child (member->file, g_file_info_get_name (info));
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    reader_add_listing (member->reader, child, FALSE);
+  else if (g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR)
+    reader_add_read (member->reader, child);
+}
+
+/* A child arrived: add it and every child queued behind it (the listing
+ * reads them in batches), then wait for more. The channel closes after
+ * the last one. */
+static GAsyncFuture *
+listing_got_children (GAsyncFuture *got,
+                      gpointer      data)
+{
+  Member *member = data;
+  g_auto(GValue) info = G_VALUE_INIT;
   GError *error = NULL;
-  GList *infos;
 
-  infos = g_file_enumerator_next_files_finish (job->children, result, &error);
-  if (infos == NULL)
+  if (!gasync_future_get_value (got, &info, &error))
     {
-      listing_finish (job, error);   /* the end of the directory, or an error */
-      return NULL;
+      if (!g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED))
+        return member_failed (member->reader, error);
+      g_error_free (error);   /* the end of the directory */
+      return gasync_future_new_for_boolean (TRUE);
     }
 
-  for (GList *l = infos; l != NULL; l = l->next)
+  do
     {
-      g_autoptr(GFile) child = g_file_enumerator_get_child (job->children, l->data);
-
-      if (g_file_info_get_file_type (l->data) == G_FILE_TYPE_DIRECTORY)
-        reader_add_listing (job->reader, child, FALSE);
-      else if (g_file_info_get_file_type (l->data) == G_FILE_TYPE_REGULAR)
-        reader_add_read (job->reader, child);
+      listing_add_child (member, g_value_get_object (&info));
+      g_value_unset (&info);
     }
-  g_list_free_full (infos, g_object_unref);
-  listing_next_batch (job);
-  return NULL;
+  while (gasync_receiver_try_recv (member->children, &info, NULL));
+
+  return listing_next (member);
 }
 
+/* The directory is open (or is not a directory). */
 static GAsyncFuture *
-listing_opened (GAsyncFuture *step,
+listing_opened (GAsyncFuture *opened,
                 gpointer      data)
 {
-  Job *job = data;
-  g_autoptr(GAsyncResult) result = step_result (step);
+  Member *member = data;
   GError *error = NULL;
 
-  job->children = g_file_enumerate_children_finish (job->file, result, &error);
-  if (job->children != NULL)
-    listing_next_batch (job);
-  else if (job->named && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+  member->children = gasync_future_dup_object (opened, &error);
+  if (member->children != NULL)
+    return listing_next (member);
+
+  if (member->named && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
     {
       /* A path named on the command line that is not a directory: read it. */
       g_error_free (error);
-      reader_add_read (job->reader, job->file);
-      listing_finish (job, NULL);
+      reader_add_read (member->reader, member->file);
+      return gasync_future_new_for_boolean (TRUE);
     }
-  else
-    listing_finish (job, error);
-  return NULL;
+  return member_failed (member->reader, error);
 }
 
-/* A listing member: enumerates a directory in batches. */
+/* A listing member: open the directory, then receive its children. */
 static GAsyncFuture *
 listing_start (GCancellable *cancellable,
                gpointer      data)
 {
-  Job *job = data;
-  GAsyncFuture *member = job_begin (job, cancellable);
-  GAsyncPromise *opened = gasync_promise_new ();
+  Member *member = data;
+  g_autoptr(GAsyncFuture) opened = gasync_file_enumerate (member->file, ATTRIBUTES,
+                                                          G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS);
 
-  g_file_enumerate_children_async (job->file,
-                                   G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                   G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                   G_PRIORITY_DEFAULT, job->cancellable,
-                                   gasync_promise_gio_callback, g_object_ref (opened));
-  job_continue (job, GASYNC_FUTURE (opened), listing_opened);
-  return member;
+  return gasync_future_on_settled (opened, listing_opened, member_ref (member), member_unref);
 }
 
 /* The reader ----------------------------------------------------------- */
+
+/* A listing settled, whichever way: the last one to settle ends the
+ * walk (every listing it added was counted before it settled). */
+static GAsyncFuture *
+listing_settled (GAsyncFuture *listing,
+                 gpointer      data)
+{
+  Reader *reader = data;
+
+  if (--reader->n_listings == 0)
+    gasync_promise_resolve_boolean (reader->walked, TRUE);
+  return NULL;
+}
 
 /* Adds a member that lists @dir once a listing permit is free. */
 static void
@@ -379,8 +303,9 @@ reader_add_listing (Reader   *reader,
 
   reader->n_listings++;
   member = gasync_limiter_run (reader->listings, listing_start,
-                               job_new (reader, dir, named), job_unref);
+                               member_new (reader, dir, named), member_unref);
   gasync_task_group_add (reader->group, member);
+  g_object_unref (gasync_future_on_settled (member, listing_settled, reader, NULL));
 }
 
 /* Adds a member that reads @file once a read permit is free. */
@@ -391,7 +316,7 @@ reader_add_read (Reader *reader,
   g_autoptr(GAsyncFuture) member = NULL;
 
   member = gasync_limiter_run (reader->reads, read_start,
-                               job_new (reader, file, TRUE), job_unref);
+                               member_new (reader, file, TRUE), member_unref);
   gasync_task_group_add (reader->group, member);
 }
 

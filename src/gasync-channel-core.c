@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gasync-channel-core-private.h"
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
@@ -72,6 +73,8 @@ waiter_list_append (WaiterList *list,
     list->head = w;
   list->tail = w;
   w->queued = TRUE;
+  g_atomic_int_inc (&_gasync_debug_channel_waiters[w->is_send ? GASYNC_DEBUG_SEND_WAITERS
+                                                              : GASYNC_DEBUG_RECV_WAITERS]);
 }
 
 void
@@ -88,6 +91,8 @@ waiter_list_remove (WaiterList *list,
     list->tail = w->prev;
   w->prev = w->next = NULL;
   w->queued = FALSE;
+  g_atomic_int_add (&_gasync_debug_channel_waiters[w->is_send ? GASYNC_DEBUG_SEND_WAITERS
+                                                              : GASYNC_DEBUG_RECV_WAITERS], -1);
 }
 
 Waiter *

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "gasync-channel-core-private.h"
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
@@ -150,6 +151,7 @@ channel_block_locked (GAsyncChannel  *chan,
                       GError        **error)
 {
   gboolean retry;
+  guint kind;
 
   if (!channel_prepare_wait_locked (chan, cancellable, &wait->handler, &retry, error))
     return STEP_FAILED;
@@ -166,6 +168,9 @@ channel_block_locked (GAsyncChannel  *chan,
     }
 
   wait->waited = TRUE;
+  /* The global count of parked waiters, for gasync_runtime_get_stats(). */
+  kind = for_room ? GASYNC_DEBUG_SEND_WAITERS : GASYNC_DEBUG_RECV_WAITERS;
+  g_atomic_int_inc (&_gasync_debug_channel_waiters[kind]);
   if (for_room)
     {
       chan->n_send_blocked++;
@@ -178,6 +183,7 @@ channel_block_locked (GAsyncChannel  *chan,
       gasync_cond_wait (&chan->not_empty, &chan->mutex);
       chan->n_recv_blocked--;
     }
+  g_atomic_int_add (&_gasync_debug_channel_waiters[kind], -1);
   return STEP_AGAIN;
 }
 

@@ -1,4 +1,4 @@
-/* gasync-debug-private.h: future names and the GASYNC_DEBUG=pending registry
+/* gasync-debug-private.h: future names, GASYNC_DEBUG=pending and =stalls
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -16,9 +16,18 @@
 
 G_BEGIN_DECLS
 
-/* Written once, by _gasync_debug_init(), before the first future exists
- * (from the future class's class_init); read without a lock after. */
+/* Written once, by _gasync_debug_ensure_init(), before the first future
+ * exists (from the future class's class_init) or a receiver is attached;
+ * read without a lock after. */
 extern gboolean _gasync_debug_pending;
+/* GASYNC_DEBUG=stalls: the one branch the hooks cost when it is off. */
+extern gboolean _gasync_debug_stalls;
+
+/* Parked channel waiters, for gasync_runtime_get_stats(): atomic, indexed
+ * by GASYNC_DEBUG_RECV_WAITERS and _SEND_WAITERS. The channel core counts
+ * them where it links and unlinks a waiter. */
+enum { GASYNC_DEBUG_RECV_WAITERS, GASYNC_DEBUG_SEND_WAITERS };
+extern gint _gasync_debug_channel_waiters[2];
 
 typedef gboolean    (*GAsyncDebugIsPendingFunc) (gpointer instance);
 typedef const char *(*GAsyncDebugNameFunc)      (gpointer instance);
@@ -26,6 +35,8 @@ typedef const char *(*GAsyncDebugNameFunc)      (gpointer instance);
 /* Parses GASYNC_DEBUG once. @is_pending tells the report which registered
  * instances are still pending. */
 void        _gasync_debug_init                  (GAsyncDebugIsPendingFunc is_pending);
+/* Parses GASYNC_DEBUG once, for users of the flags that need no future. */
+void        _gasync_debug_ensure_init           (void);
 
 /* Explicit names: pinned (interned) strings, so get never dangles. */
 void        _gasync_debug_set_name              (gpointer     instance,
@@ -48,5 +59,16 @@ void        _gasync_debug_pending_register      (gpointer     instance,
                                                  gpointer     constructor);
 /* Prints the instances still pending to stderr; @when says why. */
 void        _gasync_debug_pending_report        (const char  *when);
+
+/* GASYNC_DEBUG=stalls: a hook reads _gasync_debug_stalls, and only if it
+ * is set takes g_get_monotonic_time() before the user code and calls this
+ * after. Reports on stderr if it ran longer than the limit: @kind what
+ * ran ("continuation"), named by @instance's name (a future, or NULL) or
+ * else by @func's symbol, on @context (NULL: the global default). */
+void        _gasync_debug_stall_check           (gint64        start,
+                                                 const char   *kind,
+                                                 gpointer      instance,
+                                                 gpointer      func,
+                                                 GMainContext *context);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* gasync-debug.c: future names and the GASYNC_DEBUG=pending registry
+/* gasync-debug.c: future names, GASYNC_DEBUG=pending and =stalls
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -6,7 +6,8 @@
  * Everything here lives in side tables keyed by instance pointer, so that
  * the hot objects stay the size they are: a name costs a hash entry only
  * for a future that has one, and the pending registry exists only when
- * GASYNC_DEBUG contains "pending".
+ * GASYNC_DEBUG contains "pending". The stall watchdog keeps no state at
+ * all: its callers time the user code they run and report here.
  */
 
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,13 @@
 #include "gasync-tsan-private.h"
 
 #define SITE_FRAMES 16
+#define DEFAULT_STALL_MSEC 50
 
 gboolean _gasync_debug_pending = FALSE;
+gboolean _gasync_debug_stalls = FALSE;
+gint     _gasync_debug_channel_waiters[2];
+
+static guint stall_msec = DEFAULT_STALL_MSEC;   /* written once, before _gasync_debug_stalls */
 
 static GAsyncDebugIsPendingFunc debug_is_pending;
 
@@ -50,22 +57,72 @@ debug_atexit (void)
   _gasync_debug_pending_report ("exit");
 }
 
-void
-_gasync_debug_init (GAsyncDebugIsPendingFunc is_pending)
+/* Splits "stalls:MSEC" off @flags (a copy): g_parse_debug_string()
+ * knows only bare keys, and would read the colon as a separator. */
+static char *
+debug_take_stall_msec (const char *flags)
+{
+  g_auto(GStrv) tokens = g_strsplit_set (flags, ",; \t", -1);
+
+  for (guint i = 0; tokens[i] != NULL; i++)
+    {
+      char *colon = strchr (tokens[i], ':');
+      guint64 msec;
+
+      if (colon == NULL || strncmp (tokens[i], "stalls", colon - tokens[i]) != 0)
+        continue;
+      if (g_ascii_string_to_unsigned (colon + 1, 10, 0, G_MAXUINT / 1000, &msec, NULL))
+        stall_msec = (guint) msec;
+      else
+        fprintf (stderr, "gasync: GASYNC_DEBUG: \"%s\" is not stalls:MSEC; using %u ms\n",
+                 tokens[i], stall_msec);
+      *colon = '\0';
+    }
+  return g_strjoinv (",", tokens);
+}
+
+static void
+debug_parse_env (void)
 {
   static const GDebugKey keys[] = {
     { "pending", 1 << 0 },
+    { "stalls", 1 << 1 },
   };
-  guint flags;
+  g_autofree char *flags = NULL;
+  guint bits;
 
-  debug_is_pending = is_pending;
-  flags = g_parse_debug_string (g_getenv ("GASYNC_DEBUG"), keys, G_N_ELEMENTS (keys));
-  if ((flags & 1) == 0)
+  if (g_getenv ("GASYNC_DEBUG") == NULL)
     return;
+  flags = debug_take_stall_msec (g_getenv ("GASYNC_DEBUG"));
+  bits = g_parse_debug_string (flags, keys, G_N_ELEMENTS (keys));
 
-  pending = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  _gasync_debug_pending = TRUE;
-  atexit (debug_atexit);
+  if (bits & (1 << 0))
+    {
+      pending = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+      _gasync_debug_pending = TRUE;
+      atexit (debug_atexit);
+    }
+  if (bits & (1 << 1))
+    _gasync_debug_stalls = TRUE;
+}
+
+void
+_gasync_debug_ensure_init (void)
+{
+  static gsize parsed = 0;
+
+  if (g_once_init_enter (&parsed))
+    {
+      debug_parse_env ();
+      g_once_init_leave (&parsed, 1);
+    }
+}
+
+void
+_gasync_debug_init (GAsyncDebugIsPendingFunc is_pending)
+{
+  debug_is_pending = is_pending;
+  _gasync_debug_ensure_init ();
 }
 
 /* Names */
@@ -153,16 +210,27 @@ symbol_at (gpointer  addr,
   return info->dli_sname;
 }
 
-const char *
-_gasync_debug_function_name (gpointer func)
+/* The pinned symbol that starts at @func, or NULL. */
+static const char *
+function_symbol (gpointer func)
 {
   Dl_info info;
   const char *symbol = symbol_at (func, &info);
-  char *tmp;
-  const char *pinned;
 
   if (symbol != NULL && info.dli_saddr == func)
     return g_intern_string (symbol);
+  return NULL;
+}
+
+const char *
+_gasync_debug_function_name (gpointer func)
+{
+  const char *symbol = function_symbol (func);
+  char *tmp;
+  const char *pinned;
+
+  if (symbol != NULL)
+    return symbol;
 
   tmp = g_strdup_printf ("task %p", func);
   pinned = g_intern_string (tmp);
@@ -286,4 +354,53 @@ _gasync_debug_pending_report (const char *when)
            n, n == 1 ? "" : "s", when, out->str);
   fflush (stderr);
   g_string_free (out, TRUE);
+}
+
+/* GASYNC_DEBUG=stalls */
+
+/* "name" (or "0x…") of the calling thread, with its kernel thread id. */
+static char *
+describe_thread (void)
+{
+  char name[32] = "";
+
+  pthread_getname_np (pthread_self (), name, sizeof name);
+  return g_strdup_printf ("\"%s\" %d", name, (int) gettid ());
+}
+
+void
+_gasync_debug_stall_check (gint64        start,
+                           const char   *kind,
+                           gpointer      instance,
+                           gpointer      func,
+                           GMainContext *context)
+{
+  gint64 elapsed = g_get_monotonic_time () - start;
+  const char *name = NULL;
+  char *thread, *address = NULL;
+
+  if (elapsed <= (gint64) stall_msec * 1000)
+    return;
+
+  if (instance != NULL)
+    {
+      name = _gasync_debug_lookup_name (instance);
+      if (name == NULL)
+        name = _gasync_debug_default_name (instance);
+    }
+  if (name == NULL)
+    name = function_symbol (func);
+  if (name == NULL)
+    name = address = g_strdup_printf ("%p", func);
+  if (context == NULL)
+    context = g_main_context_default ();
+
+  thread = describe_thread ();
+  fprintf (stderr, "gasync: GASYNC_DEBUG=stalls: %s %s ran %" G_GINT64_FORMAT " ms "
+           "(limit %u ms) on GMainContext %p%s, thread %s\n",
+           kind, name, elapsed / 1000, stall_msec, (gpointer) context,
+           context == g_main_context_default () ? " (the default)" : "", thread);
+  fflush (stderr);
+  g_free (thread);
+  g_free (address);
 }

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
@@ -52,6 +53,19 @@ continuation_unref (Continuation *cont)
     g_free (cont);
 }
 
+/* GASYNC_DEBUG=stalls: the callback, timed. */
+static GAsyncFuture *
+continuation_call_timed (Continuation *cont,
+                         GAsyncFuture *completed)
+{
+  gint64 start = g_get_monotonic_time ();
+  GAsyncFuture *next = cont->callback (completed, cont->user_data);
+
+  _gasync_debug_stall_check (start, "continuation", cont->derived, (gpointer) cont->callback,
+                             _gasync_dispatcher_get_context (cont->dispatcher));
+  return next;
+}
+
 static void
 continuation_run (GAsyncDispatchItem *item,
                   RunOn               run_on)
@@ -66,7 +80,12 @@ continuation_run (GAsyncDispatchItem *item,
   /* A derived future cancelled meanwhile skips the callback. */
   if (wanted && _gasync_future_peek_state (derived) == GASYNC_FUTURE_PENDING)
     {
-      GAsyncFuture *next = cont->callback (completed, cont->user_data);
+      GAsyncFuture *next;
+
+      if G_UNLIKELY (_gasync_debug_stalls)
+        next = continuation_call_timed (cont, completed);
+      else
+        next = cont->callback (completed, cont->user_data);
 
       if (next == NULL)
         _gasync_future_settle_like (derived, completed);

@@ -20,7 +20,8 @@
  * @name: (nullable): a name for @future, or %NULL to remove it
  *
  * Names @future for debugging: gasync_future_get_name() returns the name,
- * and `GASYNC_DEBUG=pending` lists a future still pending at exit by it.
+ * `GASYNC_DEBUG=pending` lists a future still pending at exit by it, and
+ * `GASYNC_DEBUG=stalls` names by it a slow continuation that settles it.
  * The name is interned (kept for the life of the process), so name
  * futures after what they do, not with a counter. May be called from any
  * thread.

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "gasync-debug-private.h"
 #include "gasync-receiver-source-private.h"
 
 /* The source of gasync_receiver_attach(): a GSource with no file
@@ -112,6 +113,19 @@ attach_source_deliver (AttachSource   *self,
   return G_SOURCE_CONTINUE;
 }
 
+/* GASYNC_DEBUG=stalls: one dispatch (a batch of items), timed. */
+static gboolean
+attach_source_deliver_timed (AttachSource   *self,
+                             AttachCallback *cb)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean ret = attach_source_deliver (self, cb);
+
+  _gasync_debug_stall_check (start, "receiver callback", NULL, (gpointer) cb->func,
+                             g_source_get_context ((GSource *) self));
+  return ret;
+}
+
 static gboolean
 attach_source_dispatch (GSource     *source,
                         GSourceFunc  callback,
@@ -123,7 +137,10 @@ attach_source_dispatch (GSource     *source,
   if G_UNLIKELY (user_data == NULL)
     return G_SOURCE_REMOVE;
 
-  ret = attach_source_deliver (self, user_data);
+  if G_UNLIKELY (_gasync_debug_stalls)
+    ret = attach_source_deliver_timed (self, user_data);
+  else
+    ret = attach_source_deliver (self, user_data);
   CHANNEL_CALL_DONE (self->channel);
   return ret;
 }
@@ -222,6 +239,8 @@ receiver_source_attach (GAsyncChannel     *chan,
     g_main_context_ref (context);
   else
     context = g_main_context_ref_thread_default ();
+  /* GASYNC_DEBUG=stalls, for a program that has no future yet. */
+  _gasync_debug_ensure_init ();
 
   self = attach_source_new (chan, receiver, func, user_data, destroy, &cb);
   id = channel_attach_source (chan, (GSource *) self, context);

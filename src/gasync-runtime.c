@@ -830,10 +830,14 @@ stats_add_uint (GVariantBuilder *builder,
  * - `blocking-threads`, `blocking-threads-idle`,
  *   `blocking-threads-max`: the blocking pool's live threads, those
  *   waiting for work, and the most it may start
+ * - `channel-send-waiters`, `channel-recv-waiters`: in the whole process
+ *   (channels belong to no runtime), the sends waiting for room in a full
+ *   channel and the receives waiting for an item: threads blocked in
+ *   gasync_sender_send() or gasync_receiver_recv(), and pending futures of
+ *   gasync_sender_send_future() or gasync_receiver_recv_future()
  *
  * The counters are read one lock at a time, so they may disagree by a
- * task that moved in between. Channels do not count their parked
- * waiters globally, so they are not listed.
+ * task that moved in between.
  *
  * Returns: (transfer full): a new `a{sv}` #GVariant
  *
@@ -878,6 +882,11 @@ gasync_runtime_get_stats (GAsyncRuntime *runtime)
   stats_add_uint (&builder, "blocking-threads", bl_alive);
   stats_add_uint (&builder, "blocking-threads-idle", bl_idle);
   stats_add_uint (&builder, "blocking-threads-max", core->max_blocking);
+  /* Process-wide: channels belong to no runtime. */
+  stats_add_uint (&builder, "channel-send-waiters",
+                  (guint) g_atomic_int_get (&_gasync_debug_channel_waiters[GASYNC_DEBUG_SEND_WAITERS]));
+  stats_add_uint (&builder, "channel-recv-waiters",
+                  (guint) g_atomic_int_get (&_gasync_debug_channel_waiters[GASYNC_DEBUG_RECV_WAITERS]));
 
   return g_variant_builder_end (&builder);
 }

@@ -16,6 +16,7 @@
 #include "gasync-error.h"
 #include "gasync-i18n-private.h"
 #include "gasync-task-private.h"
+#include "gasync-trace-private.h"
 
 G_DEFINE_FINAL_TYPE (GAsyncTaskFuture, gasync_task_future, GASYNC_TYPE_FUTURE)
 
@@ -239,7 +240,10 @@ task_async_call (GAsyncTaskFuture  *task,
                  GCancellable     **spare)
 {
   GCancellable *cancellable = task_give_cancellable (task, spare);
+  gint64 span = _gasync_trace_begin ();
   GAsyncFuture *future = task->func.async (cancellable, task->user_data);
+
+  _gasync_trace_task_end (span, task, spawn_function_name (task));
 
   if G_UNLIKELY (future == NULL || !GASYNC_IS_FUTURE (future))
     {
@@ -319,6 +323,20 @@ _gasync_task_run_async (GAsyncTaskFuture  *task,
 
 /* Local tasks */
 
+/* GASYNC_DEBUG=stalls: the run, timed; the run consumes a reference. */
+static void
+task_local_run_timed (GAsyncTaskFuture *task,
+                      GMainContext     *context)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  g_object_ref (task);
+  _gasync_task_run_async (task, NULL);
+  _gasync_debug_stall_check (start, "gasync_spawn_local() task", task,
+                             (gpointer) task->func.async, context);
+  g_object_unref (task);
+}
+
 static void
 task_local_run (GAsyncDispatchItem *item)
 {
@@ -326,7 +344,10 @@ task_local_run (GAsyncDispatchItem *item)
   GMainContext *context = g_steal_pointer (&task->local_context);
 
   g_main_context_push_thread_default (context);
-  _gasync_task_run_async (task, NULL);
+  if G_UNLIKELY (_gasync_debug_stalls)
+    task_local_run_timed (task, context);
+  else
+    _gasync_task_run_async (task, NULL);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 }
@@ -391,6 +412,7 @@ _gasync_task_run_blocking (GAsyncTaskFuture  *task,
   GValue result = G_VALUE_INIT;
   GError *error = NULL;
   gboolean ok;
+  gint64 span;
 
   if (!future_is_pending (handle))
     {
@@ -405,8 +427,10 @@ _gasync_task_run_blocking (GAsyncTaskFuture  *task,
       return;
     }
 
+  span = _gasync_trace_begin ();
   ok = task->func.blocking (task_give_cancellable (task, spare), &result,
                             task->user_data, &error);
+  _gasync_trace_task_end (span, task, "gasync_runtime_spawn_blocking()");
   task_done (task);
   task_blocking_deliver (task, ok, &result, error, spare);
 }

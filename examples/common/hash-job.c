@@ -285,10 +285,15 @@ hash_job_start (HashJob        *job,
   for (guint i = 0; i < job->n_workers; i++)
     {
       Worker *worker = g_new0 (Worker, 1);
+      GAsyncFuture *handle;
 
       worker->job = job;
       worker->sender = gasync_sender_clone (sender);
-      g_ptr_array_add (job->workers, gasync_spawn_blocking (worker_run, worker, worker_free));
+      handle = gasync_spawn_blocking (worker_run, worker, worker_free);
+
+      /* Named after what it does: GASYNC_DEBUG=pending lists it by name. */
+      gasync_future_set_name (handle, "hash-worker");
+      g_ptr_array_add (job->workers, handle);
     }
   /* Only the workers' clones keep the channel open now. */
   gasync_sender_close (sender);

@@ -15,64 +15,24 @@
 // The structure is the C program's: GAsync.block_on() runs start() with a
 // private main context, where every GIO callback and continuation runs.
 // Every listing and every read is a member of one GAsync.TaskGroup, started
-// by GAsync.Limiter.run() once a permit is free; each GIO call is a future
-// (a GAsync.Promise its callback resolves with the GAsyncResult) given the
-// GCancellable of its member, so cancelling the group cancels every
-// operation in flight. Continuations, not async functions: GJS runs
-// JavaScript promise jobs from the default main context, which block_on()
-// does not iterate.
+// by GAsync.Limiter.run() once a permit is free. Each member is a chain of
+// GIO futures (GAsync.file_enumerate(), GAsync.file_load_bytes()) that
+// reads in the order it runs; cancelling the member (the group does, at the
+// deadline) cancels the step in flight, and with it the GIO call. A read
+// loads the whole file; at most N are in memory at once. Continuations, not
+// async functions: GJS runs JavaScript promise jobs from the default main
+// context, which block_on() does not iterate.
 import GAsync from 'gi://GAsync?version=1.0';
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
 import system from 'system';
 
 const PROGRAM = 'bounded-reader';
-const CHUNK_SIZE = 64 * 1024;   // bytes per read: big files stream
-const BATCH_SIZE = 64;          // directory entries per next_files call
 const ATTRIBUTES = 'standard::name,standard::type';
 const EXIT_FAILED = 1;
 const EXIT_EXPIRED = 2;
 
-// One member's work, a listing or a read: its GIO steps and its end.
-class Job {
-    constructor(reader, cancellable, onEnd = null) {
-        this.reader = reader;
-        this.cancellable = cancellable;   // the member's: cancelled with it
-        this.done = GAsync.Promise.new(); // the future the member settles like
-        this.onEnd = onEnd;
-    }
-
-    // Starts a GIO call with `start(cancellable, callback)`, then calls
-    // then(result) with its GAsyncResult, for the caller's _finish(). The
-    // step's derived future is dropped: this.done is settled by hand at
-    // the end, so a file of many chunks never builds a chain of futures.
-    step(start, then) {
-        const promise = GAsync.Promise.new();
-        start(this.cancellable, (source, result) => promise.resolve_object(result));
-        promise.on_settled(completed => {
-            try {
-                then(completed.dup_object());
-            } catch (e) {
-                this.finish(e);   // a GLib.Error thrown by the _finish()
-            }
-            return null;
-        });
-    }
-
-    // Ends the job; an error other than the cancellation is reported.
-    finish(error = null) {
-        if (error === null) {
-            this.done.resolve_boolean(true);
-        } else if (error.matches?.(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED)) {
-            this.done.reject(error);
-        } else {
-            printerr(`${PROGRAM}: ${error.message}`);
-            this.reader.nErrors++;
-            this.done.resolve_boolean(false);
-        }
-        this.onEnd?.();
-    }
-}
+const resolved = () => GAsync.Future.new_for_boolean(true);
 
 // A future that resolves once all the permits of `limiter` are free at the
 // same time: nothing it admitted is still running. A cancelled member
@@ -95,6 +55,15 @@ function countNewlines(data) {
     return n;
 }
 
+// The next item already queued in `receiver`, or null.
+function tryRecv(receiver) {
+    try {
+        return receiver.try_recv();
+    } catch {
+        return null;
+    }
+}
+
 class Reader {
     constructor(jobs, deadlineMs) {
         this.group = GAsync.TaskGroup.new(null);   // every listing and read is a member
@@ -109,79 +78,88 @@ class Reader {
 
     addListing(directory, named = false) {
         this.nListings++;
-        this.group.add(this.listings.run(c => this.listDirectory(directory, named, c)));
+        const member = this.listings.run(() => this.listDirectory(directory, named));
+        this.group.add(member);
+        member.on_settled(() => this.listingSettled());
     }
 
     addRead(file) {
-        this.group.add(this.reads.run(c => this.readFile(file, c)));
+        this.group.add(this.reads.run(() => this.readFile(file)));
     }
 
-    // The last listing to end ends the walk: no member can be added.
-    listingEnded() {
+    // The last listing to settle, whichever way, ends the walk (every
+    // listing it added was counted before it settled).
+    listingSettled() {
         if (--this.nListings === 0)
             this.walked.resolve_boolean(true);
+        return null;
     }
 
-    // A read member: opens the file, then reads it chunk by chunk.
-    readFile(file, cancellable) {
-        const job = new Job(this, cancellable);
-        const readChunk = stream => job.step(
-            (c, cb) => stream.read_bytes_async(CHUNK_SIZE, GLib.PRIORITY_DEFAULT, c, cb),
-            result => gotChunk(stream, stream.read_bytes_finish(result).toArray()));
-        const gotChunk = (stream, data) => {
-            if (data.length === 0) {
-                this.files++;   // end of file: counted whole
-                job.finish();
-                return;
+    // A step failed: the cancellation is what the member rejects with;
+    // anything else is reported, and the member resolves.
+    failed(error) {
+        if (error.matches?.(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED))
+            return GAsync.Future.new_for_error_literal(error.domain, error.code, error.message);
+        printerr(`${PROGRAM}: ${error.message}`);
+        this.nErrors++;
+        return GAsync.Future.new_for_boolean(false);
+    }
+
+    // A read member: load the file, then count it.
+    readFile(file) {
+        return GAsync.file_load_bytes(file).on_settled(loaded => {
+            let data;
+            try {
+                data = loaded.get_value().toArray();
+            } catch (e) {
+                return this.failed(e);
             }
             this.bytes += data.length;
             this.lines += countNewlines(data);
-            readChunk(stream);
-        };
-
-        job.step((c, cb) => file.read_async(GLib.PRIORITY_DEFAULT, c, cb),
-            result => readChunk(file.read_finish(result)));
-        return job.done;
+            this.files++;
+            return null;   // settles like `loaded`: resolved
+        });
     }
 
-    // A listing member: enumerates a directory in batches and adds a member
-    // for each directory and regular file in it.
-    listDirectory(directory, named, cancellable) {
-        const job = new Job(this, cancellable, () => this.listingEnded());
-        const nextBatch = children => job.step(
-            (c, cb) => children.next_files_async(BATCH_SIZE, GLib.PRIORITY_DEFAULT, c, cb),
-            result => gotBatch(children, children.next_files_finish(result)));
-        const gotBatch = (children, infos) => {
-            if (infos.length === 0) {
-                job.finish();   // the end of the directory
-                return;
+    // A listing member: open the directory, then receive its children, a
+    // member for each directory and regular file, until it closes.
+    listDirectory(directory, named) {
+        const gotChildren = (got, children) => {
+            let info;
+            try {
+                info = got.get_value();
+            } catch (e) {
+                if (e.matches?.(GAsync.error_quark(), GAsync.Error.CLOSED))
+                    return resolved();   // the end of the directory
+                return this.failed(e);
             }
-            for (const info of infos) {
-                if (info.get_file_type() === Gio.FileType.DIRECTORY)
-                    this.addListing(children.get_child(info));
-                else if (info.get_file_type() === Gio.FileType.REGULAR)
-                    this.addRead(children.get_child(info));
-            }
-            nextBatch(children);
+            for (; info !== null; info = tryRecv(children))   // and those queued behind it
+                this.addChild(directory, info);
+            return children.recv_future().on_settled(next => gotChildren(next, children));
         };
-        const opened = result => {
+        const opened = opening => {
             let children;
             try {
-                children = directory.enumerate_children_finish(result);
+                children = opening.dup_object();
             } catch (e) {
                 // A path named on the command line that is not a directory: read it.
-                if (!named || !e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_DIRECTORY))
-                    throw e;
+                if (!named || !e.matches?.(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_DIRECTORY))
+                    return this.failed(e);
                 this.addRead(directory);
-                job.finish();
-                return;
+                return resolved();
             }
-            nextBatch(children);
+            return children.recv_future().on_settled(next => gotChildren(next, children));
         };
+        return GAsync.file_enumerate(directory, ATTRIBUTES,
+            Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS).on_settled(opened);
+    }
 
-        job.step((c, cb) => directory.enumerate_children_async(ATTRIBUTES,
-            Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS, GLib.PRIORITY_DEFAULT, c, cb), opened);
-        return job.done;
+    addChild(directory, info) {
+        const child = directory.get_child(info.get_name());
+        if (info.get_file_type() === Gio.FileType.DIRECTORY)
+            this.addListing(child);
+        else if (info.get_file_type() === Gio.FileType.REGULAR)
+            this.addRead(child);
     }
 
     // GAsync.block_on()'s start function, on its private main context.

@@ -17,6 +17,14 @@
  *   --screenshot-after=N     … once N files are done (default 1)
  *   --cancel-after=N         press Cancel once N files are done
  *   --quit-when-done         quit when the workers have stopped
+ *   --slow-summary-ms=MS     make the summary take MS ms: a freeze that
+ *                            GASYNC_DEBUG=stalls reports by the name of
+ *                            its future, "hasher-summary"
+ *
+ * Its futures are named (gasync_future_set_name): the workers
+ * "hash-worker", the summary "hasher-summary". Run it with
+ * GASYNC_DEBUG=pending,stalls to see what is pending at exit and which
+ * callback held the main loop for more than 50 ms.
  */
 
 #include <stdio.h>
@@ -53,6 +61,7 @@ typedef struct
   gint            screenshot_after;
   gint            cancel_after;
   gboolean        quit_when_done;
+  gint            slow_summary_ms;
   gboolean        screenshot_scheduled;
   gboolean        screenshot_taken;
   gboolean        workers_stopped;
@@ -148,6 +157,32 @@ on_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Once the workers stopped, on the GTK main thread. */
+static GAsyncFuture *
+show_summary (GAsyncFuture *stopped,
+              gpointer      user_data)
+{
+  Hasher *self = user_data;
+  g_autofree char *status = NULL;
+
+  status = g_strdup_printf ("%s: %u of %u files in %.2f s (%u unreadable)",
+                            hash_job_is_cancelled (self->job) ? "Cancelled" : "Done",
+                            self->n_done, hash_job_get_n_files (self->job),
+                            (g_get_monotonic_time () - self->started) / 1e6,
+                            self->n_failed);
+  /* --slow-summary-ms: what a summary doing too much work would do. */
+  if (self->slow_summary_ms > 0)
+    g_usleep ((gulong) self->slow_summary_ms * 1000);
+  gtk_label_set_text (self->status_label, status);
+  printf ("workers stopped: %s\n", status);
+  printf ("longest main-loop stall while hashing: %.1f ms\n", self->max_stall / 1000.0);
+  fflush (stdout);
+  set_running (self, FALSE);
+  self->workers_stopped = TRUE;
+  maybe_quit (self);
+  return NULL;
+}
+
 /* On the GTK main thread, in batches, as results arrive. */
 static void
 on_result (HashJob    *job,
@@ -158,21 +193,14 @@ on_result (HashJob    *job,
 
   if (result == NULL)
     {
-      g_autofree char *status = NULL;
+      g_autoptr(GAsyncFuture) stopped = gasync_future_new_for_boolean (TRUE);
+      g_autoptr(GAsyncFuture) summary = NULL;
 
       g_clear_handle_id (&self->tick_id, g_source_remove);
-      status = g_strdup_printf ("%s: %u of %u files in %.2f s (%u unreadable)",
-                                hash_job_is_cancelled (job) ? "Cancelled" : "Done",
-                                self->n_done, hash_job_get_n_files (job),
-                                (g_get_monotonic_time () - self->started) / 1e6,
-                                self->n_failed);
-      gtk_label_set_text (self->status_label, status);
-      printf ("workers stopped: %s\n", status);
-      printf ("longest main-loop stall while hashing: %.1f ms\n", self->max_stall / 1000.0);
-      fflush (stdout);
-      set_running (self, FALSE);
-      self->workers_stopped = TRUE;
-      maybe_quit (self);
+      /* The summary is a continuation on this (the GTK) context, named
+       * so that GASYNC_DEBUG=stalls can say which one froze the window. */
+      summary = gasync_future_and_then (stopped, show_summary, self, NULL);
+      gasync_future_set_name (summary, "hasher-summary");
       return;
     }
 
@@ -369,6 +397,7 @@ main (int   argc,
     { "screenshot-after", 0, 0, G_OPTION_ARG_INT, &self.screenshot_after, "… once N files are done", "N" },
     { "cancel-after", 0, 0, G_OPTION_ARG_INT, &self.cancel_after, "Press Cancel once N files are done", "N" },
     { "quit-when-done", 0, 0, G_OPTION_ARG_NONE, &self.quit_when_done, "Quit when the workers have stopped", NULL },
+    { "slow-summary-ms", 0, 0, G_OPTION_ARG_INT, &self.slow_summary_ms, "Make the summary freeze the window for MS ms", "MS" },
     { NULL }
   };
   int status;

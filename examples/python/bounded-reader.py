@@ -17,9 +17,11 @@
 # private main context, where every GIO callback and continuation runs (one
 # thread: the counts need no lock). Every listing and every read is a
 # member of one GAsync.TaskGroup, started by GAsync.Limiter.run() once a
-# permit is free; each GIO call is a future (GAsync.gio_future()) given the
-# GCancellable of its member, so cancelling the group cancels every
-# operation in flight.
+# permit is free. Each member is a chain of GIO futures
+# (GAsync.file_enumerate(), GAsync.file_load_bytes()) that reads in the
+# order it runs; cancelling the member (the group does, at the deadline)
+# cancels the step in flight, and with it the GIO call. A read loads the
+# whole file; at most N are in memory at once.
 import argparse
 import sys
 
@@ -28,58 +30,8 @@ gi.require_version('GAsync', '1.0')
 from gi.repository import GAsync, GLib, Gio  # noqa: E402
 
 PROGRAM = 'bounded-reader'
-CHUNK_SIZE = 64 * 1024   # bytes per read: big files stream
-BATCH_SIZE = 64          # directory entries per next_files call
 ATTRIBUTES = 'standard::name,standard::type'
 EXIT_FAILED, EXIT_EXPIRED = 1, 2
-
-
-def is_io_error(error, code):
-    return error.matches(Gio.io_error_quark(), code)
-
-
-class Job:
-    """One member's work, a listing or a read: its GIO steps and its end."""
-
-    def __init__(self, reader, cancellable, on_end=None):
-        self.reader = reader
-        self.cancellable = cancellable   # the member's: cancelled with it
-        self.done = GAsync.Promise()     # the future the member settles like
-        self.on_end = on_end
-
-    def step(self, async_method, *args, then, failed=None):
-        """Calls a GIO _async method, then then(value) with what its _finish
-        returned, or failed(error) (default: finish). The step's derived
-        future is dropped: self.done is settled by hand at the end, so a
-        file of many chunks never builds a chain of futures."""
-        future = GAsync.gio_future(async_method, *args, GLib.PRIORITY_DEFAULT,
-                                   cancellable=self.cancellable)
-
-        def settled(completed):
-            try:
-                value = completed.get_value()
-            except GLib.Error as error:   # what the _finish() raised
-                (failed or self.finish)(error)
-                return
-            try:
-                then(value)
-            except Exception as exc:   # a bug: end the job rather than hang
-                self.finish(exc)
-        future.on_settled(settled)
-
-    def finish(self, error=None):
-        """Ends the job; an error other than the cancellation is reported."""
-        if error is None:
-            self.done.resolve(True)
-        elif isinstance(error, GLib.Error) and is_io_error(error, Gio.IOErrorEnum.CANCELLED):
-            self.done.reject(error)
-        else:
-            print(f'{PROGRAM}: {getattr(error, "message", None) or repr(error)}',
-                  file=sys.stderr)
-            self.reader.n_errors += 1
-            self.done.resolve(False)
-        if self.on_end is not None:
-            self.on_end()
 
 
 def drained(limiter):
@@ -109,67 +61,78 @@ class Reader:
 
     def add_listing(self, directory, named=False):
         self.n_listings += 1
-        self.group.add(self.listings.run(self.list_directory, directory, named))
+        member = self.listings.run(self.list_directory, directory, named)
+        self.group.add(member)
+        member.on_settled(self.listing_settled)
 
     def add_read(self, gfile):
         self.group.add(self.reads.run(self.read_file, gfile))
 
-    def listing_ended(self):
-        """The last listing to end ends the walk: no member can be added."""
+    def listing_settled(self, _listing):
+        """The last listing to settle, whichever way, ends the walk (every
+        listing it added was counted before it settled)."""
         self.n_listings -= 1
         if self.n_listings == 0:
             self.walked.resolve(True)
 
+    def failed(self, error):
+        """A step failed: the cancellation is what the member rejects with;
+        anything else is reported, and the member resolves."""
+        if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+            raise error
+        print(f'{PROGRAM}: {error.message}', file=sys.stderr)
+        self.n_errors += 1
+        return False
+
     def read_file(self, gfile, cancellable):
-        """A read member: opens the file, then reads it chunk by chunk."""
-        job = Job(self, cancellable)
-
-        def read_chunk(stream):
-            job.step(stream.read_bytes_async, CHUNK_SIZE,
-                     then=lambda data: got_chunk(stream, data.get_data()))
-
-        def got_chunk(stream, data):
-            if not data:
-                self.files += 1   # end of file: counted whole
-                job.finish()
-                return
+        """A read member: load the file, then count it."""
+        def count(loaded):
+            try:
+                data = loaded.get_value().get_data()
+            except GLib.Error as error:
+                return self.failed(error)
             self.bytes += len(data)
             self.lines += data.count(b'\n')
-            read_chunk(stream)
+            self.files += 1
+            return True
 
-        job.step(gfile.read_async, then=read_chunk)
-        return job.done
+        return GAsync.file_load_bytes(gfile).on_settled(count)
 
     def list_directory(self, directory, named, cancellable):
-        """A listing member: enumerates a directory in batches and adds a
-        member for each directory and regular file in it."""
-        job = Job(self, cancellable, on_end=self.listing_ended)
+        """A listing member: open the directory, then receive its children,
+        a member for each directory and regular file, until it closes."""
+        def opened(opening):
+            try:
+                children = opening.get_value()
+            except GLib.Error as error:
+                # A path named on the command line that is not a directory: read it.
+                if named and error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.NOT_DIRECTORY):
+                    self.add_read(directory)
+                    return True
+                return self.failed(error)
+            return children.recv_future().on_settled(got_children, children)
 
-        def next_batch(children):
-            job.step(children.next_files_async, BATCH_SIZE,
-                     then=lambda infos: got_batch(children, infos))
+        def got_children(got, children):
+            try:
+                info = got.get_value()
+            except GLib.Error as error:
+                if error.matches(GAsync.error_quark(), GAsync.Error.CLOSED):
+                    return True   # the end of the directory
+                return self.failed(error)
+            while info is not None:   # this one, and those queued behind it
+                self.add_child(directory, info)
+                info = try_recv(children)
+            return children.recv_future().on_settled(got_children, children)
 
-        def got_batch(children, infos):
-            if not infos:
-                job.finish()   # the end of the directory
-                return
-            for info in infos:
-                if info.get_file_type() == Gio.FileType.DIRECTORY:
-                    self.add_listing(children.get_child(info))
-                elif info.get_file_type() == Gio.FileType.REGULAR:
-                    self.add_read(children.get_child(info))
-            next_batch(children)
+        return GAsync.file_enumerate(directory, ATTRIBUTES,
+                                     Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS).on_settled(opened)
 
-        def failed(error):
-            # A path named on the command line that is not a directory: read it.
-            if named and is_io_error(error, Gio.IOErrorEnum.NOT_DIRECTORY):
-                self.add_read(directory)
-                error = None
-            job.finish(error)
-
-        job.step(directory.enumerate_children_async, ATTRIBUTES,
-                 Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS, then=next_batch, failed=failed)
-        return job.done
+    def add_child(self, directory, info):
+        child = directory.get_child(info.get_name())
+        if info.get_file_type() == Gio.FileType.DIRECTORY:
+            self.add_listing(child)
+        elif info.get_file_type() == Gio.FileType.REGULAR:
+            self.add_read(child)
 
     # The whole ----------------------------------------------------------
 
@@ -200,6 +163,14 @@ class Reader:
               f'{self.reads.get_available()}/{self.reads.get_permits()} read permits free, '
               f'{self.listings.get_available()}/{self.listings.get_permits()} '
               'listing permits free', file=sys.stderr)
+
+
+def try_recv(receiver):
+    """The next item already queued, or None."""
+    try:
+        return receiver.try_recv()
+    except GLib.Error:
+        return None
 
 
 def main():
