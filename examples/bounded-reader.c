@@ -352,7 +352,8 @@ drain_give_back (GAsyncFuture *all,
 
 /* A future that resolves once all the permits of @limiter are free at the
  * same time: nothing it admitted is still running. A cancelled member
- * settles at once, and its permit comes back in a later dispatch. */
+ * settles at once, and its permit is back as soon as the future its
+ * function returned has settled. */
 static GAsyncFuture *
 limiter_drained (GAsyncLimiter *limiter)
 {

@@ -36,7 +36,8 @@ const resolved = () => GAsync.Future.new_for_boolean(true);
 
 // A future that resolves once all the permits of `limiter` are free at the
 // same time: nothing it admitted is still running. A cancelled member
-// settles at once; its permit comes back in a later dispatch.
+// settles at once; its permit is back as soon as the future its function
+// returned has settled.
 function drained(limiter) {
     const acquires = [];
     for (let i = 0; i < limiter.get_permits(); i++)

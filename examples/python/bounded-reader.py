@@ -37,7 +37,8 @@ EXIT_FAILED, EXIT_EXPIRED = 1, 2
 def drained(limiter):
     """A future that resolves once all the permits of *limiter* are free at
     the same time: nothing it admitted is still running. A cancelled member
-    settles at once; its permit comes back in a later dispatch."""
+    settles at once; its permit is back as soon as the future its function
+    returned has settled."""
     acquires = [limiter.acquire() for _ in range(limiter.get_permits())]
 
     def give_back(_all):
