@@ -1,0 +1,145 @@
+/* bench-vs-tokio.c: the gasync rows that bench/compare-tokio prints next
+ * to tokio's
+ *
+ * Copyright 2026 The gasync authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The same jobs as bench/tokio/src/main.rs, one round per run,
+ * printed as "row<TAB>value" (millions per second) for the script to
+ * interleave with the tokio program's runs. Every row checks its work.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gasync-bench-util.h"
+
+/* As bench-runtime.c: tasks spawned and joined in windows of this many. */
+#define WINDOW 4096
+
+static gint
+task_value (guint64 i)
+{
+  return (gint) (i & 0xff);
+}
+
+static GAsyncFuture *
+trivial_task (GCancellable *cancellable,
+              gpointer      data)
+{
+  return gasync_future_new_for_int (GPOINTER_TO_INT (data));
+}
+
+static gdouble
+spawn_join (guint64 n)
+{
+  GAsyncFuture **handles = g_new (GAsyncFuture *, WINDOW);
+  gdouble start = gasync_bench_now ();
+  gdouble elapsed;
+  gint64 sum = 0, expected = 0;
+
+  for (guint64 base = 0; base < n; base += WINDOW)
+    {
+      guint w = (guint) MIN (WINDOW, n - base);
+
+      for (guint i = 0; i < w; i++)
+        handles[i] = gasync_spawn (trivial_task, GINT_TO_POINTER (task_value (base + i)), NULL);
+      for (guint i = 0; i < w; i++)
+        {
+          g_auto(GValue) value = G_VALUE_INIT;
+
+          if (!gasync_future_wait (handles[i], NULL, &value, NULL))
+            g_error ("spawn: a task failed");
+          sum += g_value_get_int (&value);
+          g_object_unref (handles[i]);
+        }
+    }
+  elapsed = gasync_bench_now () - start;
+  g_free (handles);
+
+  for (guint64 i = 0; i < n; i++)
+    expected += task_value (i);
+  if (sum != expected)
+    g_error ("spawn+join: wrong sum");
+  return n / elapsed / 1e6;
+}
+
+/* Unbounded channel, pointer fast path: producer threads, the main
+ * thread receives (tokio: producer tasks, the block_on thread receives). */
+
+typedef struct
+{
+  GAsyncSender *tx;   /* owned */
+  guint64       per;
+} Producer;
+
+static gpointer
+producer_main (gpointer data)
+{
+  Producer *p = data;
+  GError *error = NULL;
+
+  for (guint64 i = 1; i <= p->per; i++)
+    if G_UNLIKELY (!gasync_sender_send_pointer (p->tx, GSIZE_TO_POINTER (i), NULL, &error))
+      g_error ("send: %s", error->message);
+  g_clear_object (&p->tx);
+  return NULL;
+}
+
+static gdouble
+channel (guint   n_producers,
+         guint64 n)
+{
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  Producer producers[4];
+  GThread *threads[4];
+  guint64 per = n / n_producers, count = 0, sum = 0;
+  GError *error = NULL;
+  gdouble start, elapsed;
+  gpointer item;
+
+  g_assert_cmpuint (n_producers, <=, G_N_ELEMENTS (producers));
+  gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
+
+  start = gasync_bench_now ();
+  for (guint p = 0; p < n_producers; p++)
+    {
+      producers[p].tx = gasync_sender_clone (tx);
+      producers[p].per = per;
+      threads[p] = g_thread_new ("producer", producer_main, &producers[p]);
+    }
+  g_clear_object (&tx);
+
+  while ((item = gasync_receiver_recv_pointer (rx, NULL, &error)) != NULL)
+    {
+      count++;
+      sum += GPOINTER_TO_SIZE (item);
+    }
+  elapsed = gasync_bench_now () - start;
+
+  if (!g_error_matches (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED))
+    g_error ("receive: %s", error->message);
+  g_clear_error (&error);
+  for (guint p = 0; p < n_producers; p++)
+    g_thread_join (threads[p]);
+  if (count != per * n_producers || sum != n_producers * per * (per + 1) / 2)
+    g_error ("channel: lost or wrong items");
+  return count / elapsed / 1e6;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean quick = argc > 1 && strcmp (argv[1], "--quick") == 0;
+  guint64 n_spawn = quick ? 2000 : 1000000;
+  guint64 n_msg = quick ? 20000 : 4000000;
+
+  printf ("# gasync, %u async workers (default runtime)\n",
+          gasync_runtime_get_n_workers (gasync_runtime_get_default ()));
+  printf ("spawn+join, trivial tasks (M/s)\t%g\n", spawn_join (n_spawn));
+  printf ("channel 1 -> 1, unbounded (M msg/s)\t%g\n", channel (1, n_msg));
+  printf ("channel 4 -> 1, unbounded (M msg/s)\t%g\n", channel (4, n_msg));
+  return 0;
+}
