@@ -22,6 +22,11 @@
  * orders what the two contexts did, as they run on one thread).
  */
 
+/* pthread_getattr_np() */
+#ifndef _GNU_SOURCE
+# define _GNU_SOURCE
+#endif
+
 #include "config.h"
 
 #include <errno.h>
