@@ -25,6 +25,7 @@ struct _GAsyncFiberStack
   gpointer          base;       /* lowest usable byte */
   gsize             size;       /* usable bytes, up to this header */
   gboolean          guarded;    /* a guard page sits below base */
+  guint             valgrind_id; /* the stack as valgrind knows it */
 };
 
 /* A thread's stacks that finished fibers gave back, for the next fibers

@@ -31,6 +31,13 @@
 
 #include "gasync-fiber-stack-private.h"
 
+#ifdef HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#else
+# define VALGRIND_STACK_REGISTER(start, end) 0
+# define VALGRIND_STACK_DEREGISTER(id) G_STMT_START { (void) (id); } G_STMT_END
+#endif
+
 #define CACHE_MAX          16
 #define CANARY             G_GUINT64_CONSTANT (0x6761737966696265)  /* "gasyfibe" */
 /* Mappings left to the rest of the process before guards stop. */
@@ -120,6 +127,8 @@ stack_map (gsize size)
   stack->guarded = guarded;
   if (!guarded)
     *(guint64 *) stack->base = CANARY;
+  /* Under valgrind, so that memcheck follows the switches to it. */
+  stack->valgrind_id = VALGRIND_STACK_REGISTER (stack->base, (guint8 *) stack->base + stack->size);
 
   g_atomic_int_inc (&n_live);
   return stack;
@@ -128,6 +137,7 @@ stack_map (gsize size)
 static void
 stack_unmap (GAsyncFiberStack *stack)
 {
+  VALGRIND_STACK_DEREGISTER (stack->valgrind_id);
   if (stack->guarded)
     g_atomic_int_add (&n_guarded, -1);
   g_atomic_int_add (&n_live, -1);

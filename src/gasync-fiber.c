@@ -504,7 +504,7 @@ fail:
  * its handle, which settles like a gasync_runtime_spawn_blocking() task's
  * would: with the value @func set (a %G_TYPE_POINTER %NULL if it set
  * none) or with its error. Inside @func, gasync_await() suspends the
- * fiber instead of blocking; see [Fibers][gasync-fiber].
+ * fiber instead of blocking; see gasync_await().
  *
  * As with gasync_runtime_spawn(): the call returns at once; dropping the
  * handle detaches the fiber; cancelling it cancels the #GCancellable
