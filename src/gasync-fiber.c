@@ -141,14 +141,21 @@ struct _FiberThread
   guint64               n_suspends;
 };
 
-/* A fiber: the task's user data, freed by the task's destroy notify once
- * the fiber finished (or if it never started). */
-struct _Fiber
+/* What a fiber runs: the task's user data, freed by the task's destroy
+ * notify once the fiber finished (or if it never started). Immutable. */
+typedef struct
 {
-  /* immutable */
   GAsyncThreadFunc    func;
   gpointer            user_data;
   GDestroyNotify      destroy;
+} FiberTask;
+
+/* A running fiber. It lives at the top of its own stack, in the page the
+ * fiber touches first anyway: starting a fiber allocates nothing more,
+ * and the fiber is gone once its stack is released (fiber_finish()). */
+struct _Fiber
+{
+  FiberTask          *task;
 
   /* the worker thread only */
   FiberThread        *thread;
@@ -221,7 +228,7 @@ fiber_entry (gpointer data)
   Fiber *fiber = data;
 
   _gasync_fiber_context_entered (&fiber->fiber_context);
-  fiber->ok = fiber->func (fiber->cancellable, &fiber->result, fiber->user_data, &fiber->error);
+  fiber->ok = fiber->task->func (fiber->cancellable, &fiber->result, fiber->task->user_data, &fiber->error);
   fiber->finished = TRUE;
   _gasync_fiber_context_exit (&fiber->fiber_context, fiber->resumer);
 }
@@ -259,27 +266,33 @@ fiber_deliver (Fiber        *fiber,
   _gasync_future_reject (future, error);
 }
 
-/* The fiber returned: free what it ran on and settle what the task waits
- * on (a new, settled future if it never suspended). Runs on the worker. */
-static void
+/* The fiber returned: settle what the task waits on (a new future if it
+ * never suspended) and release its stack, and the fiber with it. Returns
+ * that future, with the fiber's reference. Runs on the worker. */
+static GAsyncFuture *
 fiber_finish (Fiber *fiber)
 {
+  FiberThread *thread = fiber->thread;
+  GAsyncFiberStack *stack = fiber->stack;
+  GAsyncFuture *done = g_steal_pointer (&fiber->done);
+
   if (fiber->cancel_handler != 0)
     g_cancellable_disconnect (fiber->cancellable, fiber->cancel_handler);
-  fiber->cancel_handler = 0;
-  fiber->cancellable = NULL;
 
   _gasync_fiber_context_destroy (&fiber->fiber_context);
-  _gasync_fiber_stack_release (&fiber->thread->stacks, g_steal_pointer (&fiber->stack));
+  if (done == NULL)
+    done = _gasync_future_new_pending ();
+  fiber_deliver (fiber, done);
 
-  if (fiber->done == NULL)
-    fiber->done = _gasync_future_new_pending ();
-  fiber_deliver (fiber, fiber->done);
+  /* @fiber lives on this stack: not a word of it from here on. */
+  _gasync_fiber_stack_release (&thread->stacks, stack);
+  return done;
 }
 
 /* Switches from the running context (the worker's loop, or a fiber that
- * iterates the context itself) to @fiber, until it suspends or returns. */
-static void
+ * iterates the context itself) to @fiber, until it suspends (returns
+ * NULL) or returns (returns what fiber_finish() returned; @fiber is gone). */
+static GAsyncFuture *
 fiber_run (Fiber *fiber)
 {
   FiberThread *thread = fiber->thread;
@@ -291,12 +304,13 @@ fiber_run (Fiber *fiber)
   _gasync_fiber_context_switch (from, &fiber->fiber_context);
   thread->current = outer;
 
-  if G_UNLIKELY (fiber->stack != NULL && !_gasync_fiber_stack_check (fiber->stack))
+  if G_UNLIKELY (!_gasync_fiber_stack_check (fiber->stack))
     g_error ("A fiber overflowed its stack of %" G_GSIZE_FORMAT " bytes; "
              "see gasync_fiber_set_stack_size()", fiber->stack->size);
 
-  if (fiber->finished)
-    fiber_finish (fiber);
+  if (!fiber->finished)
+    return NULL;
+  return fiber_finish (fiber);
 }
 
 /* The dispatch item that resumes a suspended fiber, on its worker. */
@@ -304,14 +318,12 @@ static void
 fiber_resume (GAsyncDispatchItem *item)
 {
   Fiber *fiber = (Fiber *) ((char *) item - G_STRUCT_OFFSET (Fiber, resume));
+  GAsyncFuture *done = fiber_run (fiber);
 
-  fiber_run (fiber);
-  if (fiber->finished)
-    {
-      /* The task holds no reference on it: settling it was its last use,
-       * and the task job now finishes the task. */
-      g_clear_object (&fiber->done);
-    }
+  /* The task holds no reference on it: settling it was our last use of
+   * it, and the task's job now finishes the task. */
+  if (done != NULL)
+    g_object_unref (done);
 }
 
 static gsize
@@ -324,20 +336,30 @@ fiber_stack_size (void)
   return size;
 }
 
+/* Carves the fiber from the top of @stack, below the stack's header. */
+static Fiber *
+fiber_new_on_stack (GAsyncFiberStack *stack)
+{
+  guintptr top = (guintptr) stack->base + stack->size;
+  Fiber *fiber = (Fiber *) ((top - sizeof (Fiber)) & ~(guintptr) 63);
+
+  memset (fiber, 0, sizeof *fiber);
+  fiber->stack = stack;
+  return fiber;
+}
+
 /* The task's GAsyncFunc: runs on a worker, with its context as
  * thread-default. */
 static GAsyncFuture *
 fiber_task_start (GCancellable *cancellable,
                   gpointer      data)
 {
-  Fiber *fiber = data;
   FiberThread *thread = fiber_thread_get ();
+  GAsyncFiberStack *stack = _gasync_fiber_stack_acquire (&thread->stacks, fiber_stack_size ());
+  GAsyncFuture *done;
+  Fiber *fiber;
 
-  fiber->thread = thread;
-  fiber->context = g_main_context_get_thread_default ();
-  fiber->cancellable = cancellable;
-  fiber->stack = _gasync_fiber_stack_acquire (&thread->stacks, fiber_stack_size ());
-  if G_UNLIKELY (fiber->stack == NULL)
+  if G_UNLIKELY (stack == NULL)
     {
       int saved = errno;
 
@@ -346,12 +368,18 @@ fiber_task_start (GCancellable *cancellable,
                                                        g_strerror (saved)));
     }
 
-  _gasync_fiber_context_init (&fiber->fiber_context, fiber->stack->base, fiber->stack->size,
+  fiber = fiber_new_on_stack (stack);
+  fiber->task = data;
+  fiber->thread = thread;
+  fiber->context = g_main_context_get_thread_default ();
+  fiber->cancellable = cancellable;
+  _gasync_fiber_context_init (&fiber->fiber_context, stack->base,
+                              (gsize) ((guint8 *) fiber - (guint8 *) stack->base),
                               fiber_entry, fiber);
-  fiber_run (fiber);
 
-  if (fiber->finished)
-    return g_steal_pointer (&fiber->done);
+  done = fiber_run (fiber);
+  if (done != NULL)
+    return done;
 
   /* Suspended: the task waits on this, which we settle when it returns. */
   fiber->done = _gasync_future_new_pending ();
@@ -359,14 +387,13 @@ fiber_task_start (GCancellable *cancellable,
 }
 
 static void
-fiber_free (gpointer data)
+fiber_task_free (gpointer data)
 {
-  Fiber *fiber = data;
+  FiberTask *task = data;
 
-  g_warn_if_fail (fiber->stack == NULL);
-  if (fiber->destroy != NULL)
-    fiber->destroy (fiber->user_data);
-  g_free (fiber);
+  if (task->destroy != NULL)
+    task->destroy (task->user_data);
+  g_slice_free (FiberTask, task);
 }
 
 /* Awaiting */
@@ -524,7 +551,7 @@ gasync_runtime_spawn_fiber (GAsyncRuntime    *runtime,
                             gpointer          user_data,
                             GDestroyNotify    destroy)
 {
-  Fiber *fiber;
+  FiberTask *task;
 
   g_return_val_if_fail (GASYNC_IS_RUNTIME (runtime),
                         gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
@@ -533,12 +560,12 @@ gasync_runtime_spawn_fiber (GAsyncRuntime    *runtime,
                         gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_INVALID_ARGUMENT,
                                                              _("Invalid argument: func")));
 
-  fiber = g_new0 (Fiber, 1);
-  fiber->func = func;
-  fiber->user_data = user_data;
-  fiber->destroy = destroy;
+  task = g_slice_new (FiberTask);
+  task->func = func;
+  task->user_data = user_data;
+  task->destroy = destroy;
 
-  return gasync_runtime_spawn (runtime, fiber_task_start, fiber, fiber_free);
+  return gasync_runtime_spawn (runtime, fiber_task_start, task, fiber_task_free);
 }
 
 /**
