@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-fiber.h"
 #include "gasync-fiber-private.h"
@@ -551,6 +552,7 @@ gasync_runtime_spawn_fiber (GAsyncRuntime    *runtime,
                             gpointer          user_data,
                             GDestroyNotify    destroy)
 {
+  GAsyncFuture *handle;
   FiberTask *task;
 
   g_return_val_if_fail (GASYNC_IS_RUNTIME (runtime),
@@ -565,7 +567,12 @@ gasync_runtime_spawn_fiber (GAsyncRuntime    *runtime,
   task->user_data = user_data;
   task->destroy = destroy;
 
-  return gasync_runtime_spawn (runtime, fiber_task_start, task, fiber_task_free);
+  handle = gasync_runtime_spawn (runtime, fiber_task_start, task, fiber_task_free);
+  /* Lists of pending futures (GASYNC_DEBUG=pending) name the fiber by its
+   * function rather than by fiber_task_start(). Only then: a name costs. */
+  if G_UNLIKELY (_gasync_debug_pending && gasync_future_get_state (handle) == GASYNC_FUTURE_PENDING)
+    gasync_future_set_name (handle, _gasync_debug_function_name ((gpointer) func));
+  return handle;
 }
 
 /**
