@@ -47,5 +47,8 @@ void              _gasync_fiber_stack_cache_clear (GAsyncFiberStackCache *cache)
 gboolean          _gasync_fiber_stack_check       (GAsyncFiberStack      *stack);
 /* Stacks mapped now, and how many of them have a guard page (tests). */
 guint             _gasync_fiber_stack_count_live  (guint                 *n_guarded);
+/* How many stacks may be guarded at once, instead of what the mapping
+ * limit allows (-1: that again). Tests only. */
+void              _gasync_fiber_stack_set_guard_budget (gint             budget);
 
 G_END_DECLS

@@ -13,9 +13,10 @@
  * a process (vm.max_map_count, 65530 by default). So stacks get a guard
  * page while fewer than half of that budget, less a reserve for the rest
  * of the process, are guarded; past that (tens of thousands of parked
- * fibers), a new stack has a canary word at its bottom instead, checked
- * each time its fiber switches out (_gasync_fiber_stack_check()), which
- * catches an overflow late but surely instead of never.
+ * fibers), a new stack has a 64-byte canary at its bottom instead, checked
+ * each time its fiber switches out (_gasync_fiber_stack_check()): an
+ * overflow of up to a page (where the guard would have been) is caught,
+ * late, and the program aborted, rather than never.
  *
  * Finished fibers give their stack back to their thread's cache, which
  * keeps up to CACHE_MAX of them (with whatever pages they touched), so a
@@ -40,11 +41,14 @@
 
 #define CACHE_MAX          16
 #define CANARY             G_GUINT64_CONSTANT (0x6761737966696265)  /* "gasyfibe" */
+/* 64 bytes: more than any gap a frame leaves unwritten (alignment). */
+#define CANARY_WORDS       8
 /* Mappings left to the rest of the process before guards stop. */
 #define MAP_COUNT_RESERVE  16384
 
 static gint n_live;        /* atomic: stacks mapped */
 static gint n_guarded;     /* atomic: of which guarded */
+static gint budget_override = -1;   /* atomic: tests only */
 
 static gsize
 page_size (void)
@@ -61,6 +65,10 @@ static gint
 guard_budget (void)
 {
   static gsize budget;
+  gint override = g_atomic_int_get (&budget_override);
+
+  if G_UNLIKELY (override >= 0)
+    return override;
 
   if (g_once_init_enter (&budget))
     {
@@ -126,7 +134,8 @@ stack_map (gsize size)
   stack->size &= ~(gsize) 63;
   stack->guarded = guarded;
   if (!guarded)
-    *(guint64 *) stack->base = CANARY;
+    for (guint i = 0; i < CANARY_WORDS; i++)
+      ((guint64 *) stack->base)[i] = CANARY;
   /* Under valgrind, so that memcheck follows the switches to it. */
   stack->valgrind_id = VALGRIND_STACK_REGISTER (stack->base, (guint8 *) stack->base + stack->size);
 
@@ -197,7 +206,14 @@ _gasync_fiber_stack_cache_clear (GAsyncFiberStackCache *cache)
 gboolean
 _gasync_fiber_stack_check (GAsyncFiberStack *stack)
 {
-  return stack->guarded || *(const guint64 *) stack->base == CANARY;
+  const guint64 *words = stack->base;
+
+  if G_LIKELY (stack->guarded)
+    return TRUE;
+  for (guint i = 0; i < CANARY_WORDS; i++)
+    if (words[i] != CANARY)
+      return FALSE;
+  return TRUE;
 }
 
 guint
@@ -206,4 +222,10 @@ _gasync_fiber_stack_count_live (guint *guarded)
   if (guarded != NULL)
     *guarded = (guint) g_atomic_int_get (&n_guarded);
   return (guint) g_atomic_int_get (&n_live);
+}
+
+void
+_gasync_fiber_stack_set_guard_budget (gint budget)
+{
+  g_atomic_int_set (&budget_override, budget);
 }

@@ -110,9 +110,11 @@
  * below each stack turns an overflow into a SIGSEGV. Linux limits how
  * many mappings a process has (`vm.max_map_count`), and a guard page
  * costs one; past about 24,000 fibers alive at once (with the default
- * limit), new stacks get a canary word instead, checked whenever their
- * fiber switches out, which aborts the program on an overflow. Finished
- * fibers' stacks are kept for the next fibers of the same worker.
+ * limit), new stacks get a canary instead, checked whenever their fiber
+ * switches out, which aborts the program on an overflow of up to a page
+ * (a deeper one may corrupt memory unseen: raise the stack size rather
+ * than rely on it). Finished fibers' stacks are kept for the next fibers
+ * of the same worker.
  *
  * ## Bindings
  *

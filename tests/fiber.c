@@ -743,6 +743,63 @@ test_stack_overflow_hits_guard (void)
 #endif
 }
 
+/* Past the mapping budget stacks have no guard page, but a canary: a
+ * fiber that overflowed a little (into the page a guard would have used)
+ * is caught when it switches out. */
+static guintptr overflow_limit;
+
+static guint
+recurse_below (guint depth)
+{
+  volatile guint8 frame[64];
+
+  for (guint i = 0; i < sizeof frame; i++)
+    frame[i] = (guint8) depth;
+  if ((guintptr) &frame[0] < overflow_limit)
+    return frame[0];
+  return recurse_below (depth + 1) + frame[0];
+}
+
+static gboolean
+overflow_a_little (GCancellable  *cancellable,
+                   GValue        *result,
+                   gpointer       user_data,
+                   GError       **error)
+{
+  volatile guint8 here = 0;
+
+  /* 512 bytes past the end of the stack, which is a bit smaller than the
+   * stack size (the fiber and the stack's header sit at its top). */
+  overflow_limit = (guintptr) &here - gasync_fiber_get_stack_size () - 512;
+  g_value_init (result, G_TYPE_UINT);
+  g_value_set_uint (result, recurse_below (here));
+  return TRUE;
+}
+
+static void
+test_stack_overflow_hits_canary (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GAsyncRuntime) runtime = NULL;
+      g_autoptr(GAsyncFuture) handle = NULL;
+
+      _gasync_fiber_stack_set_guard_budget (0);
+      gasync_fiber_set_stack_size (64 * 1024);
+      runtime = gasync_runtime_new (1);
+      handle = gasync_runtime_spawn_fiber (runtime, overflow_a_little, NULL, NULL);
+      gasync_await (handle, NULL, NULL);
+      g_print ("survived\n");
+      return;
+    }
+
+  g_test_summary ("An unguarded stack's overflow is caught by its canary");
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout_unmatched ("*survived*");
+  g_test_trap_assert_stderr ("*overflowed its stack*");
+}
+
 static void
 test_switch_method (void)
 {
@@ -781,6 +838,7 @@ main (int   argc,
   g_test_add_func ("/fiber/stack/size-knob", test_stack_size_knob);
   g_test_add_func ("/fiber/stack/deep-but-within", test_stack_deep_but_within);
   g_test_add_func ("/fiber/stack/overflow-hits-guard", test_stack_overflow_hits_guard);
+  g_test_add_func ("/fiber/stack/overflow-hits-canary", test_stack_overflow_hits_canary);
 
   return g_test_run ();
 }
