@@ -192,6 +192,8 @@ fiber_thread_free (gpointer data)
 {
   FiberThread *thread = data;
 
+  /* At the exit of the thread, on it: later destructors find no state. */
+  fiber_thread = NULL;
   _gasync_fiber_stack_cache_clear (&thread->stacks);
   _gasync_fiber_context_clear_thread (&thread->context);
   g_free (thread);
