@@ -794,6 +794,12 @@ test_stack_overflow_hits_canary (void)
     }
 
   g_test_summary ("An unguarded stack's overflow is caught by its canary");
+#ifdef UNDER_ASAN
+  /* With detect_stack_use_after_return, locals live on ASan's fake stack:
+   * their addresses say nothing of how deep the real stack is. */
+  g_test_skip ("the overflow is measured by the addresses of locals");
+  return;
+#endif
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_failed ();
   g_test_trap_assert_stdout_unmatched ("*survived*");
