@@ -472,6 +472,58 @@ test_cancel_races_settle (void)
   g_assert_true (gasync_runtime_shutdown (runtime, NULL, NULL));
 }
 
+/* A receive the fiber waits on fails when the channel closes */
+
+static gboolean
+recv_until_closed (GCancellable  *cancellable,
+                   GValue        *result,
+                   gpointer       user_data,
+                   GError       **error)
+{
+  GAsyncReceiver *rx = user_data;
+  guint n = 0;
+
+  for (;;)
+    {
+      g_autoptr(GAsyncFuture) recv = gasync_receiver_recv_future (rx);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!gasync_await (recv, NULL, &local_error))
+        {
+          if (!g_error_matches (local_error, GASYNC_ERROR, GASYNC_ERROR_CLOSED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          break;
+        }
+      n++;
+    }
+  g_value_init (result, G_TYPE_UINT);
+  g_value_set_uint (result, n);
+  return TRUE;
+}
+
+static void
+test_await_channel_closed (void)
+{
+  g_autoptr(GAsyncRuntime) runtime = gasync_runtime_new (1);
+  g_autoptr(GAsyncSender) tx = NULL;
+  g_autoptr(GAsyncReceiver) rx = NULL;
+  g_autoptr(GAsyncFuture) handle = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  gasync_channel_new (G_TYPE_POINTER, 4, &tx, &rx);
+  handle = gasync_runtime_spawn_fiber (runtime, recv_until_closed, g_object_ref (rx), g_object_unref);
+  for (guint i = 1; i <= 100; i++)
+    g_assert_true (gasync_sender_send_pointer (tx, GUINT_TO_POINTER (i), NULL, NULL));
+  gasync_sender_close (tx);
+
+  g_assert_true (gasync_await (handle, &value, NULL));
+  g_assert_cmpuint (g_value_get_uint (&value), ==, 100);
+  g_assert_true (gasync_runtime_shutdown (runtime, NULL, NULL));
+}
+
 /* Where gasync_await() is refused, and where it blocks */
 
 static GAsyncFuture *
@@ -837,6 +889,7 @@ main (int   argc,
   g_test_add_func ("/fiber/await/same-body-fiber-and-blocking", test_same_body_fiber_and_blocking);
   g_test_add_func ("/fiber/await/nested-one-worker", test_nested_one_worker);
   g_test_add_func ("/fiber/await/gio-on-worker", test_gio_on_worker);
+  g_test_add_func ("/fiber/await/channel-closed", test_await_channel_closed);
   g_test_add_func ("/fiber/cancel/while-suspended", test_cancel_while_suspended);
   g_test_add_func ("/fiber/cancel/keeps-shared-future", test_cancel_keeps_shared_future);
   g_test_add_func ("/fiber/cancel/races-settle", test_cancel_races_settle);
