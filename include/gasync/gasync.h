@@ -29,5 +29,6 @@
 #include "gasync-gio-net.h"
 #include "gasync-gio-file.h"
 #include "gasync-gio-stream.h"
+#include "gasync-fiber.h"
 
 #undef GASYNC_INSIDE

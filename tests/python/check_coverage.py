@@ -56,6 +56,15 @@ NOT_INTROSPECTABLE = {
     'gasync_receiver_try_recv_pointer': 'try_recv',
     'gasync_receiver_recv_many': 'recv',
     'gasync_receiver_try_recv_many': 'try_recv',
+    # Fibers run C on a worker thread's fiber stack, where no interpreter
+    # may run (and `await` is a Python keyword): bindings have their own
+    # await/yield over wait_async.
+    'gasync_fiber_spawn': 'spawn_local + wait_async (await / yield)',
+    'gasync_runtime_spawn_fiber': 'spawn_local + wait_async (await / yield)',
+    'gasync_await': 'Future.wait_async (await / yield)',
+    'gasync_fiber_is_current': 'no fibers in bindings',
+    'gasync_fiber_set_stack_size': 'no fibers in bindings',
+    'gasync_fiber_get_stack_size': 'no fibers in bindings',
 }
 
 # Introspectable, but a binding cannot exercise them without breaking the
