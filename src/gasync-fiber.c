@@ -30,6 +30,7 @@
 #include "gasync-fiber-stack-private.h"
 #include "gasync-fiber-switch-private.h"
 #include "gasync-future-private.h"
+#include "gasync-task-private.h"
 #include "gasync-i18n-private.h"
 
 /**
@@ -601,6 +602,24 @@ gasync_fiber_spawn (GAsyncThreadFunc func,
   return gasync_runtime_spawn_fiber (gasync_runtime_get_default (), func, user_data, destroy);
 }
 
+/* gasync_await() off the async workers: blocks. In a blocking-pool job,
+ * as in a fiber, cancelling the job's handle ends the wait, and cancels
+ * @future if nothing else waits for it. */
+static gboolean
+await_blocking (GAsyncFuture  *future,
+                GValue        *value,
+                GError       **error)
+{
+  GCancellable *job = _gasync_task_get_blocking_cancellable ();
+
+  if (gasync_future_wait (future, job, value, error))
+    return TRUE;
+
+  if (job != NULL && g_cancellable_is_cancelled (job))
+    _gasync_future_cancel_if_orphaned (future);
+  return FALSE;
+}
+
 /**
  * gasync_await: (skip)
  * @future: a #GAsyncFuture
@@ -615,8 +634,12 @@ gasync_fiber_spawn (GAsyncThreadFunc func,
  * - in a fiber, it suspends the fiber until @future settles or the
  *   fiber's handle is cancelled (then %G_IO_ERROR_CANCELLED), while the
  *   worker runs other work, and resumes it on the same worker;
- * - on a thread of your own or of a blocking pool, it blocks as
- *   gasync_future_wait() does (with no #GCancellable);
+ * - in a blocking-pool job (gasync_spawn_blocking()), it blocks, and
+ *   cancelling the job's handle ends the wait as in a fiber (then
+ *   %G_IO_ERROR_CANCELLED, and @future is cancelled if nothing else
+ *   waits for it), so one function body behaves the same either way;
+ * - on a thread of your own, it blocks as gasync_future_wait() does
+ *   (with no #GCancellable);
  * - on an async worker outside a fiber, it fails at once with
  *   %GASYNC_ERROR_WOULD_DEADLOCK, even if @future has settled.
  *
@@ -653,7 +676,7 @@ gasync_await (GAsyncFuture  *future,
           _gasync_value_init_for_error (value);
           return FALSE;
         }
-      return gasync_future_wait (future, NULL, value, error);
+      return await_blocking (future, value, error);
     }
 
   if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)

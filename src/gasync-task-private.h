@@ -77,5 +77,8 @@ void              _gasync_task_run_async      (GAsyncTaskFuture  *task,
                                                GCancellable     **spare);
 void              _gasync_task_run_blocking   (GAsyncTaskFuture  *task,
                                                GCancellable     **spare);
+/* Inside a blocking task's function: the cancellable it was given (which
+ * cancelling its handle cancels); elsewhere NULL. */
+GCancellable     *_gasync_task_get_blocking_cancellable (void);
 
 G_END_DECLS

@@ -408,6 +408,17 @@ task_blocking_deliver (GAsyncTaskFuture  *task,
     }
 }
 
+/* The cancellable of the blocking job this thread runs, or NULL: how
+ * gasync_await() on a blocking-pool thread returns when the job's handle
+ * is cancelled, as it does in a fiber. */
+static _Thread_local GCancellable *current_blocking_cancellable;
+
+GCancellable *
+_gasync_task_get_blocking_cancellable (void)
+{
+  return current_blocking_cancellable;
+}
+
 /* Runs a blocking task; the caller keeps its reference. */
 void
 _gasync_task_run_blocking (GAsyncTaskFuture  *task,
@@ -433,8 +444,10 @@ _gasync_task_run_blocking (GAsyncTaskFuture  *task,
     }
 
   span = _gasync_trace_begin ();
-  ok = task->func.blocking (task_give_cancellable (task, spare), &result,
+  current_blocking_cancellable = task_give_cancellable (task, spare);
+  ok = task->func.blocking (current_blocking_cancellable, &result,
                             task->user_data, &error);
+  current_blocking_cancellable = NULL;
   _gasync_trace_task_end (span, task, "gasync_runtime_spawn_blocking()");
   task_done (task);
   task_blocking_deliver (task, ok, &result, error, spare);

@@ -407,6 +407,34 @@ test_cancel_while_suspended (void)
   g_assert_true (g_atomic_int_get (&c.later_cancelled));
 }
 
+/* The same body as a blocking job: cancelling its handle ends the blocked
+ * gasync_await() the same way. */
+static void
+test_cancel_blocking_job (void)
+{
+  g_autoptr(GAsyncRuntime) runtime = gasync_runtime_new (1);
+  g_autoptr(GAsyncPromise) never = gasync_promise_new ();
+  g_autoptr(GAsyncPromise) waiting = gasync_promise_new ();
+  g_autoptr(GAsyncPromise) finished = gasync_promise_new ();
+  CancelCase c = { never, waiting, finished, FALSE };
+  g_autoptr(GAsyncFuture) handle = gasync_runtime_spawn_blocking (runtime, await_forever, &c, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("Cancelling a blocking job's handle ends its gasync_await() "
+                  "as it does a fiber's");
+
+  /* Cancelled before or during its wait: the outcome is the same. */
+  g_assert_true (gasync_await (GASYNC_FUTURE (waiting), NULL, NULL));
+  gasync_future_cancel (handle);
+
+  g_assert_false (gasync_await (GASYNC_FUTURE (finished), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (gasync_future_get_state (GASYNC_FUTURE (never)), ==, GASYNC_FUTURE_REJECTED);
+
+  g_assert_true (gasync_runtime_shutdown (runtime, NULL, NULL));
+  g_assert_true (g_atomic_int_get (&c.later_cancelled));
+}
+
 static GAsyncFuture *
 settled_noop (GAsyncFuture *completed,
               gpointer      user_data)
@@ -887,6 +915,7 @@ main (int   argc,
   g_test_add_func ("/fiber/await/settled-no-switch", test_await_settled_no_switch);
   g_test_add_func ("/fiber/await/refused-on-worker", test_refused_on_worker);
   g_test_add_func ("/fiber/await/same-body-fiber-and-blocking", test_same_body_fiber_and_blocking);
+  g_test_add_func ("/fiber/cancel/blocking-job", test_cancel_blocking_job);
   g_test_add_func ("/fiber/await/nested-one-worker", test_nested_one_worker);
   g_test_add_func ("/fiber/await/gio-on-worker", test_gio_on_worker);
   g_test_add_func ("/fiber/await/channel-closed", test_await_channel_closed);
