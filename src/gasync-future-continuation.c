@@ -54,7 +54,8 @@ typedef struct
 typedef struct
 {
   guint          length;
-  Continuation  *items[CACHE_MAX];
+  guint          allocated;   /* grows up to CACHE_MAX */
+  Continuation **items;
 } ContinuationCache;
 
 static void
@@ -64,6 +65,7 @@ continuation_cache_free (gpointer data)
 
   while (cache->length > 0)
     g_free (cache->items[--cache->length]);
+  g_free (cache->items);
   g_free (cache);
 }
 
@@ -97,10 +99,18 @@ continuation_unref (Continuation *cont)
     return;
 
   cache = tls_cache;
-  if (cache != NULL && cache->length < CACHE_MAX)
-    cache->items[cache->length++] = cont;
-  else
-    g_free (cont);
+  if (cache == NULL || cache->length == CACHE_MAX)
+    {
+      g_free (cont);
+      return;
+    }
+  if G_UNLIKELY (cache->length == cache->allocated)
+    {
+      /* Grown as needed: a thread that makes few continuations keeps few. */
+      cache->allocated = CLAMP (cache->allocated * 2, 16, CACHE_MAX);
+      cache->items = g_renew (Continuation *, cache->items, cache->allocated);
+    }
+  cache->items[cache->length++] = cont;
 }
 
 static void

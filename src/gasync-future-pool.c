@@ -43,7 +43,8 @@ typedef struct
 {
   GType          type;
   guint          length;
-  GObject       *items[POOL_MAX];
+  guint          allocated;          /* grows up to POOL_MAX */
+  GObject      **items;
 } FuturePool;
 
 typedef struct
@@ -66,8 +67,11 @@ future_pools_free (gpointer data)
 
   pools->draining = TRUE;
   for (guint t = 0; t < POOL_TYPES; t++)
-    while (pools->pools[t].length > 0)
-      g_object_unref (pools->pools[t].items[--pools->pools[t].length]);
+    {
+      while (pools->pools[t].length > 0)
+        g_object_unref (pools->pools[t].items[--pools->pools[t].length]);
+      g_free (pools->pools[t].items);
+    }
   if (tls_pools == pools)
     tls_pools = NULL;
   g_free (pools);
@@ -147,6 +151,12 @@ _gasync_future_pool_put (GObject *object)
 
   if G_UNLIKELY (pool == NULL || pool->length == POOL_MAX)
     return FALSE;
+  if G_UNLIKELY (pool->length == pool->allocated)
+    {
+      /* Grown as needed: a thread that makes few futures keeps few. */
+      pool->allocated = CLAMP (pool->allocated * 2, 16, POOL_MAX);
+      pool->items = g_renew (GObject *, pool->items, pool->allocated);
+    }
 
   /* The pool's reference: g_object_unref() sees it and keeps @object. */
   pool->items[pool->length++] = g_object_ref (object);
