@@ -102,11 +102,11 @@ gboolean      _gasync_link_withdraw             (gint                *link,
 GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Settled futures kept for reuse (gasync-future-pool.c). A pending
- * future of @type: GASYNC_TYPE_FUTURE or a subclass that adds no instance
- * fields, dispose nor finalize (GAsyncPromise), at most two types; taken
- * from this thread's pool of @type when it has one, exactly as new as
- * one from g_object_new(). */
-GAsyncFuture *_gasync_future_new_recycled       (GType          type) G_GNUC_WARN_UNUSED_RESULT;
+ * future of @type (GASYNC_TYPE_FUTURE or a subclass that adds no instance
+ * fields, dispose nor finalize: GAsyncPromise; at most two types) from
+ * this thread's pool of @type, exactly as new as one from g_object_new(),
+ * or NULL if the pool is empty. */
+GAsyncFuture *_gasync_future_pool_take          (GType          type) G_GNUC_WARN_UNUSED_RESULT;
 /* From dispose: whether this thread keeps dropped futures of @object's
  * type, has room, and nothing but the reference being dropped reaches
  * @object. */
@@ -114,6 +114,18 @@ gboolean      _gasync_future_pool_may_take      (GObject       *object);
 /* Parks the cleared, pending @object, taking a reference (which makes
  * g_object_unref() keep it); FALSE if there is no room any more. */
 gboolean      _gasync_future_pool_put           (GObject       *object);
+
+/* A pending future of @type, recycled if possible. Inline, so that
+ * g_object_new() is called from the constructor itself: GASYNC_DEBUG=
+ * pending names the first frame outside gasync as the creation site, and
+ * a hidden function in between has no name to skip it by. */
+static inline GAsyncFuture *
+_gasync_future_new_recycled (GType type)
+{
+  GAsyncFuture *ret = _gasync_future_pool_take (type);
+
+  return ret != NULL ? ret : (GAsyncFuture *) g_object_new (type, NULL);
+}
 
 /* The flag in the state word that says gasync-debug.c holds an entry
  * for the future (a name, or a GASYNC_DEBUG=pending record). */
