@@ -244,9 +244,11 @@ gasync_future_dispose (GObject *object)
    * any more. Reject it so that its waiters see DROPPED instead of hanging.
    * They get a stand-in, never this object: a reference taken on an object
    * inside its dispose could let another thread finalize it while the
-   * dropping thread is still inside g_object_unref(). */
+   * dropping thread is still inside g_object_unref(). Without a waiter
+   * there is nobody to tell (a future parked in this thread's pool, whose
+   * thread exits, is one: gasync-future-pool.c). */
   future_lock (priv);
-  if (STATE (priv) != GASYNC_FUTURE_PENDING)
+  if (STATE (priv) != GASYNC_FUTURE_PENDING || priv->notifies == NULL)
     {
       future_unlock (priv);
       goto chain_up;
