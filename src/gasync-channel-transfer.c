@@ -65,19 +65,20 @@ cpu_relax (void)
 #endif
 }
 
-/* Before blocking, a receiver waits for an item by polling the length
- * for a moment (about 64 CPU pauses, a couple of microseconds) with the
- * lock released: in ping-pong traffic the other side, on another core,
- * often answers within that, and a thread that does not sleep costs no
- * futex wait, nor a futex wake to the other side (a spinning thread is
- * not counted as blocked). Measured on the 2-core CI machines: round
- * trips improve (best case 3 µs instead of 7 µs), throughput is
- * unchanged; a longer spin (about 15 µs, then yields) made round trips
- * 3x slower, so keep it short. Returns TRUE if the condition looked met.
- * Never spins on one CPU. A sender waiting for room does not spin (see
- * channel_send_step_locked()). */
+/* Before blocking, a sender waits for room and a receiver for an item by
+ * polling the length for a moment (about 64 CPU pauses, a couple of
+ * microseconds) with the lock released: in ping-pong traffic the other
+ * side, on another core, often answers within that, and a thread that
+ * does not sleep costs no futex wait, nor a futex wake to the other side
+ * (a spinning thread is not counted as blocked). Measured on the 2-core
+ * CI machines: round trips improve (best case 3 µs instead of 7 µs),
+ * throughput is unchanged; a longer spin (about 15 µs, then yields) made
+ * round trips 3x slower, so keep it short. Returns TRUE if the condition
+ * looked met. Never spins on one CPU. */
 static gboolean
-channel_spin_for_item (ItemRing *q)
+channel_spin (ItemRing *q,
+              gboolean  for_room,
+              guint     capacity)
 {
   static gint n_cpus = 0;
   gint cpus = g_atomic_int_get (&n_cpus);
@@ -94,7 +95,7 @@ channel_spin_for_item (ItemRing *q)
     {
       gsize length = item_ring_peek_length (q);
 
-      if (length > 0)
+      if (for_room ? length < capacity : length > 0)
         return TRUE;
 
       for (guint i = 0; i < SPIN_PAUSES; i++)
@@ -137,12 +138,13 @@ channel_prepare_wait_locked (GAsyncChannel  *chan,
   return TRUE;
 }
 
-/* One round of a blocking wait for room (@for_room) or for an item: a
- * receiver spins first if it did not yet, then waits on the condition.
+/* One round of a blocking wait for room (@for_room) or for an item: spins
+ * first if @may_spin and it did not yet, then waits on the condition.
  * Returns STEP_AGAIN to look again, or STEP_FAILED with @error set. */
 static Step
 channel_block_locked (GAsyncChannel  *chan,
                       gboolean        for_room,
+                      gboolean        may_spin,
                       GCancellable   *cancellable,
                       BlockingWait   *wait,
                       GError        **error)
@@ -154,11 +156,11 @@ channel_block_locked (GAsyncChannel  *chan,
   if (retry)
     return STEP_AGAIN;
 
-  if (!wait->spun && !for_room)
+  if (!wait->spun && may_spin)
     {
       wait->spun = TRUE;
       gasync_mutex_unlock (&chan->mutex);
-      channel_spin_for_item (&chan->queue);
+      channel_spin (&chan->queue, for_room, chan->capacity);
       gasync_mutex_lock (&chan->mutex);
       return STEP_AGAIN;
     }
@@ -258,13 +260,9 @@ channel_send_step_locked (GAsyncChannel  *chan,
   if (mode == SEND_PARK)
     return channel_park_locked (chan, item, spare_waiter, parked);
 
-  /* No spin for room: a full channel means the receiver is the slower
-   * side, and senders polling its length take CPU time and the cache
-   * line from it. Measured with 4 -> 1 and 1 -> 1 bounded(1024) streams
-   * on the 2-core machines (8 and 6 interleaved runs): 9.4 against 7.5 M
-   * items/s (median), and 13.9 against 9.9; round trips never find a
-   * channel full. */
-  return channel_block_locked (chan, TRUE, cancellable, wait, error);
+  return channel_block_locked (chan, TRUE,
+                               chan->send_waiters.head == NULL && chan->reserved == 0,
+                               cancellable, wait, error);
 }
 
 /* Sends @item, which the caller owns until this returns TRUE. In SEND_PARK
@@ -397,7 +395,8 @@ channel_recv_step_locked (GAsyncChannel  *chan,
       return STEP_FAILED;
     }
 
-  return channel_block_locked (chan, FALSE, cancellable, wait, error);
+  return channel_block_locked (chan, FALSE, TRUE,
+                               cancellable, wait, error);
 }
 
 /* Takes up to @max_items (at least 1) items, waiting for the first in
