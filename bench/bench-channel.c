@@ -639,9 +639,11 @@ main (int   argc,
   ThreadArgs spsc = { 1, 0, FALSE };
   ThreadArgs spsc_bounded = { 1, 1024, FALSE };
   ThreadArgs spsc_many = { 1, 0, TRUE };
+  ThreadArgs spsc_many_bounded = { 1, 1024, TRUE };
   ThreadArgs mpsc = { MAX_PRODUCERS, 0, FALSE };
   ThreadArgs mpsc_bounded = { MAX_PRODUCERS, 1024, FALSE };
   ThreadArgs mpsc_many = { MAX_PRODUCERS, 1024, TRUE };
+  ThreadArgs mpsc_many_unbounded = { MAX_PRODUCERS, 0, TRUE };
   LoopArgs loop_invoke = { 0, SEND_INVOKE };
   LoopArgs loop_eventfd = { 0, SEND_QUEUE_EVENTFD };
   LoopArgs loop_bounded_eventfd = { 1024, SEND_QUEUE_EVENTFD };
@@ -668,12 +670,16 @@ main (int   argc,
                         bench_gasync_threads, &spsc_bounded, "GAsyncQueue", bench_queue_threads, &spsc);
   compare ("SPSC, send_many/recv_many, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
                         bench_gasync_threads, &spsc_many, "GAsyncQueue", bench_queue_threads, &spsc);
+  compare ("SPSC, send_many/recv_many, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
+                        bench_gasync_threads, &spsc_many_bounded, "GAsyncQueue", bench_queue_threads, &spsc);
   compare ("4→1 threads, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
                         bench_gasync_threads, &mpsc, "GAsyncQueue", bench_queue_threads, &mpsc);
   compare ("4→1 threads, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
                         bench_gasync_threads, &mpsc_bounded, "GAsyncQueue", bench_queue_threads, &mpsc);
   compare ("4→1, send_many/recv_many, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
                         bench_gasync_threads, &mpsc_many, "GAsyncQueue", bench_queue_threads, &mpsc);
+  compare ("4→1, send_many/recv_many, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
+                        bench_gasync_threads, &mpsc_many_unbounded, "GAsyncQueue", bench_queue_threads, &mpsc);
   compare ("bounded(1024) vs unbounded, 4→1", GASYNC_BENCH_OPS_PER_SEC, n,
                         bench_gasync_threads, &mpsc_bounded, "unbounded", bench_gasync_threads, &mpsc);
 

@@ -597,7 +597,10 @@ channel_attach_source (GAsyncChannel *chan,
   chan->source = g_source_ref (source);
   chan->source_woken = chan->queue.length > 0 || chan->n_producers == 0 || chan->receiver_closed;
   g_source_set_ready_time (source, chan->source_woken ? 0 : -1);
-  /* Under our lock, so that no sender sets the ready time meanwhile. */
+  /* Under our lock, so that no sender sets the ready time meanwhile. The
+   * context's lock, which hands the source to the thread that dispatches
+   * it, is invisible to TSan: release what we filled in. */
+  GASYNC_TSAN_RELEASE (source);
   id = g_source_attach (source, context);
   gasync_mutex_unlock (&chan->mutex);
 

@@ -9,6 +9,8 @@
  *   gasync-context-job.c  context jobs (a notify, then a dispatch item)
  *   gasync-future-wait.c  the async-worker flag under which blocking is
  *                         refused
+ *   gasync-future-pool.c  settled futures kept for reuse, per thread
+ *   gasync-value.c        the GValue helpers below
  * Continuations, GAsyncPromise and the GIO bridge are built on these and
  * export nothing internal. (gasync-promise.h is included for the layers
  * above that make promises: channel, runtime, block_on.)
@@ -99,6 +101,32 @@ gboolean      _gasync_link_withdraw             (gint                *link,
  * combinators), so that the state machine never creates a subclass. */
 GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Settled futures kept for reuse (gasync-future-pool.c). A pending
+ * future of @type (GASYNC_TYPE_FUTURE or a subclass that adds no instance
+ * fields, dispose nor finalize: GAsyncPromise; at most two types) from
+ * this thread's pool of @type, exactly as new as one from g_object_new(),
+ * or NULL if the pool is empty. */
+GAsyncFuture *_gasync_future_pool_take          (GType          type) G_GNUC_WARN_UNUSED_RESULT;
+/* From dispose: whether this thread keeps dropped futures of @object's
+ * type, has room, and nothing but the reference being dropped reaches
+ * @object. */
+gboolean      _gasync_future_pool_may_take      (GObject       *object);
+/* Parks the cleared, pending @object, taking a reference (which makes
+ * g_object_unref() keep it); FALSE if there is no room any more. */
+gboolean      _gasync_future_pool_put           (GObject       *object);
+
+/* A pending future of @type, recycled if possible. Inline, so that
+ * g_object_new() is called from the constructor itself: GASYNC_DEBUG=
+ * pending names the first frame outside gasync as the creation site, and
+ * a hidden function in between has no name to skip it by. */
+static inline GAsyncFuture *
+_gasync_future_new_recycled (GType type)
+{
+  GAsyncFuture *ret = _gasync_future_pool_take (type);
+
+  return ret != NULL ? ret : (GAsyncFuture *) g_object_new (type, NULL);
+}
+
 /* The flag in the state word that says gasync-debug.c holds an entry
  * for the future (a name, or a GASYNC_DEBUG=pending record). */
 void          _gasync_future_mark_debug         (GAsyncFuture  *future);
@@ -142,6 +170,52 @@ GCancellable *_gasync_future_steal_cancellable  (GAsyncFuture  *future);
  * pointer and its destroy notify keeps the notify in the otherwise unused
  * data[1] and calls it when the future is finalized. */
 #define _GASYNC_VALUE_POINTER_DESTROY(v) ((v)->data[1].v_pointer)
+
+/* Whether a value of @type is plain data (no reference, no allocation),
+ * which can be copied with its struct and dropped without
+ * g_value_unset(): the fundamental scalars. A pointer is plain too, but
+ * a future's may carry a destroy notify (_GASYNC_VALUE_POINTER_DESTROY),
+ * which no copy takes with it. Each GValue call looks the type's value
+ * table up, which is most of what settling a continuation with an
+ * integer costs. */
+static inline gboolean
+_gasync_value_type_is_plain (GType type)
+{
+  switch (type)
+    {
+    case G_TYPE_CHAR:
+    case G_TYPE_UCHAR:
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Initializes the zero-filled @dest with a copy of @src. */
+static inline void
+_gasync_value_init_copy (GValue       *dest,
+                 const GValue *src)
+{
+  if (_gasync_value_type_is_plain (G_VALUE_TYPE (src)))
+    {
+      *dest = *src;
+      if (G_VALUE_TYPE (src) == G_TYPE_POINTER)
+        _GASYNC_VALUE_POINTER_DESTROY (dest) = NULL;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (src));
+  g_value_copy (src, dest);
+}
 
 /* Stores a copy of @src in @dest: @dest is either zero-filled (it is then
  * initialized with @src's type) or initialized with a type @src converts to. */

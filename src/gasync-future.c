@@ -221,6 +221,8 @@ static GAsyncNotify *future_settle_locked_and_unlock (GAsyncFuture *self,
 static void notify_list_run_with_stand_in (GAsyncNotify *notifies,
                                            const GError *error);
 
+static gboolean future_recycle (GAsyncFuture *self);
+
 static void
 gasync_future_dispose (GObject *object)
 {
@@ -229,15 +231,24 @@ gasync_future_dispose (GObject *object)
   GAsyncNotify *notifies;
 
   if (STATE (priv) != GASYNC_FUTURE_PENDING)
-    goto chain_up;
+    {
+      /* Resurrected into this thread's pool: the object lives on, so
+       * there is nothing for GObject's dispose to release (see
+       * future_recycle() for why). */
+      if (future_recycle (self))
+        return;
+      goto chain_up;
+    }
 
   /* The last reference to a pending future is going: nothing can settle it
    * any more. Reject it so that its waiters see DROPPED instead of hanging.
    * They get a stand-in, never this object: a reference taken on an object
    * inside its dispose could let another thread finalize it while the
-   * dropping thread is still inside g_object_unref(). */
+   * dropping thread is still inside g_object_unref(). Without a waiter
+   * there is nobody to tell (a future parked in this thread's pool, whose
+   * thread exits, is one: gasync-future-pool.c). */
   future_lock (priv);
-  if (STATE (priv) != GASYNC_FUTURE_PENDING)
+  if (STATE (priv) != GASYNC_FUTURE_PENDING || priv->notifies == NULL)
     {
       future_unlock (priv);
       goto chain_up;
@@ -252,12 +263,11 @@ chain_up:
   G_OBJECT_CLASS (gasync_future_parent_class)->dispose (object);
 }
 
+/* Frees what a settled (or never settled) future holds, as finalize
+ * does. */
 static void
-gasync_future_finalize (GObject *object)
+future_clear_outcome (GAsyncFuturePrivate *priv)
 {
-  GAsyncFuture *self = GASYNC_FUTURE (object);
-  GAsyncFuturePrivate *priv = GET_PRIV (self);
-
   /* The last reference may be dropped on another thread than the one that
    * settled us; GObject's reference count is not instrumented, so tell TSan
    * that everything done under our lock happened before. */
@@ -267,18 +277,30 @@ gasync_future_finalize (GObject *object)
 
   if (STATE (priv) == GASYNC_FUTURE_RESOLVED)
     {
-      GDestroyNotify destroy = NULL;
+      GValue *value = &priv->outcome.value;
+      gboolean plain = _gasync_value_type_is_plain (G_VALUE_TYPE (value));
 
-      if (G_VALUE_HOLDS_POINTER (&priv->outcome.value))
-        destroy = (GDestroyNotify) POINTER_DESTROY (&priv->outcome.value);
-      if (destroy != NULL)
-        destroy (g_value_get_pointer (&priv->outcome.value));
-      g_value_unset (&priv->outcome.value);
+      if ((plain ? G_VALUE_TYPE (value) == G_TYPE_POINTER : G_VALUE_HOLDS_POINTER (value)) &&
+          POINTER_DESTROY (value) != NULL)
+        ((GDestroyNotify) POINTER_DESTROY (value)) (value->data[0].v_pointer);
+      if (plain)
+        memset (value, 0, sizeof *value);
+      else
+        g_value_unset (value);
     }
   else if (STATE (priv) == GASYNC_FUTURE_REJECTED)
     g_clear_error (&priv->outcome.error);
 
   g_clear_object (&priv->cancellable);
+}
+
+static void
+gasync_future_finalize (GObject *object)
+{
+  GAsyncFuture *self = GASYNC_FUTURE (object);
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+
+  future_clear_outcome (priv);
 
   /* One branch, whether or not GASYNC_DEBUG is set. */
   if G_UNLIKELY (g_atomic_int_get (&priv->word) & WORD_DEBUG)
@@ -313,6 +335,32 @@ gasync_future_init (GAsyncFuture *self)
       _gasync_debug_pending_register (self, __builtin_return_address (0));
       g_atomic_int_or (&GET_PRIV (self)->word, WORD_DEBUG);
     }
+}
+
+/* Recycling (the pool is gasync-future-pool.c's): from dispose, for a
+ * settled @self whose last reference is being dropped. Frees what it
+ * holds as finalize would and parks it, pending and empty, in this
+ * thread's pool, if the pool takes it; then @self lives on and GObject's
+ * dispose has nothing to release (the pool checked that nothing but the
+ * dropped reference could reach it, and its signal handlers go here). */
+static gboolean
+future_recycle (GAsyncFuture *self)
+{
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
+
+  if G_UNLIKELY (_gasync_debug_pending ||
+                 (g_atomic_int_get (&priv->word) & WORD_DEBUG) != 0)
+    return FALSE;
+  if (!_gasync_future_pool_may_take (G_OBJECT (self)))
+    return FALSE;
+
+  g_signal_handlers_destroy (self);
+  /* May run user code (a value's destroy notify): @self is in no pool
+   * yet, and nothing else can reach it. If the pool is full afterwards,
+   * @self is finalized as usual, as a cleared future. */
+  future_clear_outcome (priv);
+  memset (priv, 0, sizeof *priv);
+  return _gasync_future_pool_put (G_OBJECT (self));
 }
 
 /* Internal machinery */
@@ -442,7 +490,7 @@ future_complete (GAsyncFuture *self,
 GAsyncFuture *
 _gasync_future_new_pending (void)
 {
-  return g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  return _gasync_future_new_recycled (GASYNC_TYPE_FUTURE);
 }
 
 /* The bit tells finalize to remove the future from gasync-debug.c's
@@ -668,8 +716,7 @@ _gasync_future_resolve_copy (GAsyncFuture *self,
   if (STATE (GET_PRIV (self)) != GASYNC_FUTURE_PENDING)
     return FALSE;
 
-  g_value_init (&copy, G_VALUE_TYPE (value));
-  g_value_copy (value, &copy);
+  _gasync_value_init_copy (&copy, value);
   return future_complete (self, &copy, NULL, 0);
 }
 
@@ -849,45 +896,6 @@ _gasync_future_steal_cancellable (GAsyncFuture *self)
   return ret;
 }
 
-void
-_gasync_value_init_for_error (GValue *value)
-{
-  if (value != NULL && G_VALUE_TYPE (value) == G_TYPE_INVALID)
-    g_value_init (value, G_TYPE_POINTER);
-}
-
-gboolean
-_gasync_value_store (GValue        *dest,
-                     const GValue  *src,
-                     GError       **error)
-{
-  GType want = G_VALUE_TYPE (dest);
-  GType have = G_VALUE_TYPE (src);
-
-  if (want == G_TYPE_INVALID || want == have)
-    {
-      if (want == have)
-        g_value_unset (dest);
-      g_value_init (dest, have);
-      g_value_copy (src, dest);
-      return TRUE;
-    }
-
-  if (g_value_type_compatible (have, want))
-    {
-      g_value_reset (dest);
-      g_value_copy (src, dest);
-      return TRUE;
-    }
-
-  if (g_value_type_transformable (have, want) && g_value_transform (src, dest))
-    return TRUE;
-
-  g_set_error (error, GASYNC_ERROR, GASYNC_ERROR_TYPE_MISMATCH,
-               _("The future holds a value of type “%s”, which cannot be converted to “%s”"),
-               g_type_name (have), g_type_name (want));
-  return FALSE;
-}
 /* Constructors */
 
 static GAsyncFuture *

@@ -91,7 +91,7 @@ gasync_promise_init (GAsyncPromise *self)
 GAsyncPromise *
 gasync_promise_new (void)
 {
-  return g_object_new (GASYNC_TYPE_PROMISE, NULL);
+  return GASYNC_PROMISE (_gasync_future_new_recycled (GASYNC_TYPE_PROMISE));
 }
 
 /**

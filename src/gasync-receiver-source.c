@@ -134,6 +134,8 @@ attach_source_dispatch (GSource     *source,
   AttachSource *self = (AttachSource *) source;
   gboolean ret;
 
+  /* Filled in on the attaching thread (see channel_attach_source()). */
+  GASYNC_TSAN_ACQUIRE (source);
   if G_UNLIKELY (user_data == NULL)
     return G_SOURCE_REMOVE;
 

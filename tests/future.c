@@ -1390,6 +1390,106 @@ test_preconditions_expect_message (void)
   g_test_assert_expected_messages ();
 }
 
+/* A settled future whose last reference is dropped may be kept for reuse
+ * (see "Recycling" in gasync-future.c): whatever it held is released at
+ * that unref all the same, and what comes back from a constructor is as
+ * new. */
+static void
+count_destroy (gpointer data)
+{
+  (*(gint *) data)++;
+}
+
+static void
+test_recycle_releases_and_comes_back_new (void)
+{
+  for (guint round = 0; round < 3; round++)
+    {
+      GAsyncPromise *p = gasync_promise_new ();
+      g_autoptr(GAsyncFuture) f = NULL;
+      gint destroyed = 0;
+
+      g_assert_cmpint (gasync_future_get_state (GASYNC_FUTURE (p)), ==, GASYNC_FUTURE_PENDING);
+      g_assert_null (gasync_future_get_error (GASYNC_FUTURE (p)));
+      g_assert_cmpuint (gasync_future_get_value_type (GASYNC_FUTURE (p)), ==, G_TYPE_INVALID);
+      g_assert_null (g_object_get_data (G_OBJECT (p), "gasync-test-mark"));
+      gasync_promise_resolve_pointer (p, &destroyed, count_destroy);
+      g_object_unref (p);
+      g_assert_cmpint (destroyed, ==, 1);
+
+      /* A derived future, settled and dropped, comes back pending too. */
+      f = gasync_future_new_for_int (round);
+      g_assert_cmpint (gasync_future_get_int (f, NULL), ==, (gint) round);
+      g_clear_object (&f);
+    }
+}
+
+static void
+mark_weak_notified (gpointer  data,
+                    GObject  *where_the_object_was)
+{
+  (*(gint *) data)++;
+}
+
+static void
+notify_handler (GObject    *object,
+                GParamSpec *pspec,
+                gpointer    user_data)
+{
+}
+
+static void
+closure_destroyed (gpointer  data,
+                   GClosure *closure)
+{
+  (*(gint *) data)++;
+}
+
+/* Observers of a future see it die at its last unref, recycled or not:
+ * user data and weak references are released, GWeakRefs cleared, signal
+ * handlers disconnected; g_object_run_dispose() on a future somebody
+ * still holds does not hand it out again. */
+static void
+test_recycle_observers_see_it_die (void)
+{
+  GAsyncPromise *p = gasync_promise_new ();
+  GAsyncPromise *q;
+  GWeakRef weak;
+  gint data_freed = 0, weak_notified = 0, handler_freed = 0;
+
+  gasync_promise_resolve_int (p, 1);
+  g_object_set_data_full (G_OBJECT (p), "gasync-test-mark", &data_freed, count_destroy);
+  g_object_weak_ref (G_OBJECT (p), mark_weak_notified, &weak_notified);
+  g_signal_connect_data (p, "notify", G_CALLBACK (notify_handler), &handler_freed, closure_destroyed, 0);
+  g_weak_ref_init (&weak, p);
+  g_object_unref (p);
+  g_assert_cmpint (data_freed, ==, 1);
+  g_assert_cmpint (weak_notified, ==, 1);
+  g_assert_cmpint (handler_freed, ==, 1);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+
+  /* Only a signal handler: the future may be recycled, the handler goes. */
+  p = gasync_promise_new ();
+  handler_freed = 0;
+  g_signal_connect_data (p, "notify", G_CALLBACK (notify_handler), &handler_freed, closure_destroyed, 0);
+  gasync_promise_resolve_int (p, 2);
+  g_object_unref (p);
+  g_assert_cmpint (handler_freed, ==, 1);
+  q = gasync_promise_new ();
+  g_assert_false (g_signal_has_handler_pending (q, g_signal_lookup ("notify", G_TYPE_OBJECT), 0, FALSE));
+  g_object_unref (q);
+
+  p = gasync_promise_new ();
+  gasync_promise_resolve_int (p, 3);
+  g_object_run_dispose (G_OBJECT (p));
+  q = gasync_promise_new ();
+  g_assert_true (q != p);
+  g_assert_cmpint (gasync_future_get_int (GASYNC_FUTURE (p), NULL), ==, 3);
+  g_object_unref (q);
+  g_object_unref (p);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1418,6 +1518,8 @@ main (int   argc,
   g_test_add_func ("/future/drop/on-worker-delivers-on-context", test_dropped_on_worker_delivers_on_context);
   g_test_add_func ("/future/drop/not-resurrected", test_dropped_not_resurrected);
   g_test_add_func ("/future/drop/cross-thread-race", test_dropped_cross_thread_race);
+  g_test_add_func ("/future/recycle/releases-and-comes-back-new", test_recycle_releases_and_comes_back_new);
+  g_test_add_func ("/future/recycle/observers-see-it-die", test_recycle_observers_see_it_die);
   g_test_add_func ("/future/cancel/basic", test_cancel);
   g_test_add_func ("/future/cancel/derived-skips-callback", test_cancel_derived_skips_callback);
   g_test_add_func ("/future/cancel/flows-down-chain", test_cancel_flows_down_chain);
