@@ -21,6 +21,7 @@
 #include "gasync-error.h"
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
+#include "gasync-notify-private.h"
 
 /**
  * GAsyncFuture:
@@ -382,33 +383,6 @@ outcome_discard (GValue *value,
   g_value_unset (value);
 }
 
-/* Runs the notifies taken off a future that just settled, in registration
- * order (the list is kept newest first). */
-static void
-notify_list_run (GAsyncNotify *notifies,
-                 GAsyncFuture *completed)
-{
-  GAsyncNotify *ordered = NULL;
-
-  while (notifies != NULL)
-    {
-      GAsyncNotify *next = notifies->next;
-
-      notifies->next = ordered;
-      ordered = notifies;
-      notifies = next;
-    }
-
-  while (ordered != NULL)
-    {
-      GAsyncNotify *notify = ordered;
-
-      ordered = notify->next;
-      notify->next = NULL;
-      notify->func (notify, completed);
-    }
-}
-
 /* Settles the locked, pending @self with @value (stolen) or @error
  * (taken), also setting @flags (WORD_CANCELLED) in the same critical
  * section, unlocks it and returns its notifies, for the caller to run
@@ -452,7 +426,7 @@ notify_list_run_with_stand_in (GAsyncNotify *notifies,
   GET_PRIV (stand_in)->outcome.error = g_error_copy (error);
   /* or, not set: the debug flag may be on already. */
   g_atomic_int_or (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
-  notify_list_run (notifies, stand_in);
+  _gasync_notify_list_run (notifies, stand_in);
   g_object_unref (stand_in);
 }
 
@@ -479,7 +453,7 @@ future_complete (GAsyncFuture *self,
   notifies = future_settle_locked_and_unlock (self, value, error, flags);
 
   /* No lock is held: notifies only queue work or complete other futures. */
-  notify_list_run (notifies, self);
+  _gasync_notify_list_run (notifies, self);
 
   return TRUE;
 }
@@ -603,7 +577,7 @@ future_cancel_locked_and_unlock (GAsyncFuture *self,
   /* Without a reference, @self may be finalized from here on: the error
    * is used only by a stand-in of our own. */
   if (completed != NULL)
-    notify_list_run (notifies, completed);
+    _gasync_notify_list_run (notifies, completed);
   else if (notifies != NULL)
     {
       GError *copy = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,

@@ -141,6 +141,43 @@ test_chain_adopts_returned_future (void)
   g_object_unref (inner);
 }
 
+/* A chain of continuations that each return the previous one's future:
+ * settling the first settles every link in one call, which recursed once
+ * per link and overflowed the stack at about 100,000 links. */
+static GAsyncFuture *
+return_previous (GAsyncFuture *completed,
+                 gpointer      user_data)
+{
+  return g_object_ref (user_data);
+}
+
+static void
+test_chain_of_any_length (void)
+{
+  guint n = gasync_test_under_valgrind () ? 20000 : 300000;
+  g_autoptr(GAsyncPromise) first = gasync_promise_new ();
+  g_autoptr(GAsyncFuture) ready = gasync_future_new_for_boolean (TRUE);
+  g_autoptr(GAsyncFuture) last = g_object_ref (GASYNC_FUTURE (first));
+
+  g_test_summary ("300,000 continuations, each adopting the previous one's "
+                  "future, all settle from one resolve in bounded stack");
+
+  for (guint i = 0; i < n; i++)
+    {
+      GAsyncFuture *link = gasync_future_and_then (ready, return_previous,
+                                                   g_steal_pointer (&last), g_object_unref);
+
+      last = link;
+    }
+  /* Every callback ran: each link now waits on the one before it. */
+  gasync_test_iterate_pending (NULL);
+  g_assert_cmpint (gasync_future_get_state (last), ==, GASYNC_FUTURE_PENDING);
+
+  gasync_promise_resolve_int (first, 7);
+  g_assert_cmpint (gasync_future_get_state (last), ==, GASYNC_FUTURE_RESOLVED);
+  g_assert_cmpint (gasync_future_get_int (last, NULL), ==, 7);
+}
+
 /* Cross-thread: registered on A's context, completed on B */
 
 
@@ -309,6 +346,7 @@ main (int   argc,
   g_test_add_func ("/future/or-else/recovers", test_or_else_recovers);
   g_test_add_func ("/future/on-settled/both", test_on_settled_both);
   g_test_add_func ("/future/then/chain-adopts-returned-future", test_chain_adopts_returned_future);
+  g_test_add_func ("/future/then/chain-of-any-length", test_chain_of_any_length);
   g_test_add_func ("/future/context/cross-thread", test_cross_thread_runs_on_registering_context);
   g_test_add_func ("/future/context/many-threads-exactly-once", test_many_threads_exactly_once);
 
