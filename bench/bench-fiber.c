@@ -19,28 +19,6 @@
 #include "gasync-bench-util.h"
 #include "gasync-fiber-switch-private.h"
 
-/* Spawned and joined in windows of this many, as bench-runtime.c does. */
-#define WINDOW 4096
-
-static gint
-task_value (guint64 i)
-{
-  return (gint) (i & 0xff);
-}
-
-static void
-check_sum (const char *what,
-           gint64      sum,
-           guint64     n)
-{
-  gint64 expected = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    expected += task_value (i);
-  if (sum != expected)
-    g_error ("%s: wrong sum %" G_GINT64_FORMAT " for %" G_GUINT64_FORMAT " tasks", what, sum, n);
-}
-
 static gboolean
 trivial_thread_func (GCancellable  *cancellable,
                      GValue        *result,
@@ -65,11 +43,14 @@ typedef enum {
   SPAWN_ASYNC,
 } SpawnKind;
 
+/* @data: a SpawnKind, on the default runtime. */
 static GAsyncFuture *
-spawn_one (GAsyncRuntime *runtime,
-           SpawnKind      kind,
-           gint           value)
+spawn_one (gint     value,
+           gpointer data)
 {
+  GAsyncRuntime *runtime = gasync_runtime_get_default ();
+  SpawnKind kind = GPOINTER_TO_INT (data);
+
   switch (kind)
     {
     case SPAWN_FIBER:
@@ -86,33 +67,7 @@ static gdouble
 spawn_join (guint64   n,
             SpawnKind kind)
 {
-  GAsyncRuntime *runtime = gasync_runtime_get_default ();
-  GAsyncFuture **handles = g_new (GAsyncFuture *, WINDOW);
-  gdouble start = gasync_bench_now ();
-  gdouble elapsed;
-  gint64 sum = 0;
-
-  for (guint64 base = 0; base < n; base += WINDOW)
-    {
-      guint w = (guint) MIN (WINDOW, n - base);
-
-      for (guint i = 0; i < w; i++)
-        handles[i] = spawn_one (runtime, kind, task_value (base + i));
-      for (guint i = 0; i < w; i++)
-        {
-          g_auto(GValue) value = G_VALUE_INIT;
-
-          if (!gasync_future_wait (handles[i], NULL, &value, NULL))
-            g_error ("spawn: a task failed");
-          sum += g_value_get_int (&value);
-          g_object_unref (handles[i]);
-        }
-    }
-
-  elapsed = gasync_bench_now () - start;
-  g_free (handles);
-  check_sum ("spawn+join", sum, n);
-  return elapsed;
+  return gasync_bench_spawn_join (n, spawn_one, GINT_TO_POINTER (kind), "spawn+join");
 }
 
 static gdouble

@@ -8,35 +8,6 @@
 
 #include "gasync-bench-util.h"
 
-/* Tasks are spawned and joined in windows of this many, as a program that
- * fans work out and collects it does; it also bounds memory at 1M tasks. */
-#define WINDOW 4096
-
-static gint
-task_value (guint64 i)
-{
-  return (gint) (i & 0xff);
-}
-
-static gint64
-expected_sum (guint64 n)
-{
-  gint64 sum = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    sum += task_value (i);
-  return sum;
-}
-
-static void
-check_sum (const char *what,
-           gint64      sum,
-           guint64     n)
-{
-  if (sum != expected_sum (n))
-    g_error ("%s: wrong sum %" G_GINT64_FORMAT " for %" G_GUINT64_FORMAT " tasks", what, sum, n);
-}
-
 /* spawn + join: gasync */
 
 static GAsyncFuture *
@@ -46,36 +17,18 @@ trivial_task (GCancellable *cancellable,
   return gasync_future_new_for_int (GPOINTER_TO_INT (data));
 }
 
+static GAsyncFuture *
+spawn_trivial (gint     value,
+               gpointer data)
+{
+  return gasync_spawn (trivial_task, GINT_TO_POINTER (value), NULL);
+}
+
 static gdouble
 bench_spawn_join (guint64  n,
                   gpointer data)
 {
-  GAsyncFuture **handles = g_new (GAsyncFuture *, WINDOW);
-  gdouble start = gasync_bench_now ();
-  gdouble elapsed;
-  gint64 sum = 0;
-
-  for (guint64 base = 0; base < n; base += WINDOW)
-    {
-      guint w = (guint) MIN (WINDOW, n - base);
-
-      for (guint i = 0; i < w; i++)
-        handles[i] = gasync_spawn (trivial_task, GINT_TO_POINTER (task_value (base + i)), NULL);
-      for (guint i = 0; i < w; i++)
-        {
-          g_auto(GValue) value = G_VALUE_INIT;
-
-          if (!gasync_future_wait (handles[i], NULL, &value, NULL))
-            g_error ("spawn: a task failed");
-          sum += g_value_get_int (&value);
-          g_object_unref (handles[i]);
-        }
-    }
-
-  elapsed = gasync_bench_now () - start;
-  g_free (handles);
-  check_sum ("spawn+join", sum, n);
-  return elapsed;
+  return gasync_bench_spawn_join (n, spawn_trivial, NULL, "spawn+join");
 }
 
 /* spawn + join: g_task_run_in_thread, results collected on the caller's
@@ -117,16 +70,16 @@ bench_gtask_run_in_thread (guint64  n,
 
   g_main_context_push_thread_default (context);
   start = gasync_bench_now ();
-  for (guint64 base = 0; base < n; base += WINDOW)
+  for (guint64 base = 0; base < n; base += GASYNC_BENCH_WINDOW)
     {
-      guint w = (guint) MIN (WINDOW, n - base);
+      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, n - base);
       guint target = c.done + w;
 
       for (guint i = 0; i < w; i++)
         {
           GTask *task = g_task_new (NULL, NULL, gtask_done, &c);
 
-          g_task_set_task_data (task, GINT_TO_POINTER (task_value (base + i)), NULL);
+          g_task_set_task_data (task, GINT_TO_POINTER (gasync_bench_task_value (base + i)), NULL);
           g_task_run_in_thread (task, gtask_thread);
           g_object_unref (task);
         }
@@ -137,7 +90,7 @@ bench_gtask_run_in_thread (guint64  n,
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
 
-  check_sum ("g_task_run_in_thread", c.sum, n);
+  gasync_bench_check_sum ("g_task_run_in_thread", c.sum, n);
   return elapsed;
 }
 
@@ -179,13 +132,13 @@ bench_thread_pool (guint64  n,
   pool = g_thread_pool_new (pool_task, &join, (gint) g_get_num_processors (), TRUE, NULL);
 
   start = gasync_bench_now ();
-  for (guint64 base = 0; base < n; base += WINDOW)
+  for (guint64 base = 0; base < n; base += GASYNC_BENCH_WINDOW)
     {
-      guint w = (guint) MIN (WINDOW, n - base);
+      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, n - base);
       guint target;
 
       for (guint i = 0; i < w; i++)
-        g_thread_pool_push (pool, GINT_TO_POINTER (task_value (base + i) + 1), NULL);
+        g_thread_pool_push (pool, GINT_TO_POINTER (gasync_bench_task_value (base + i) + 1), NULL);
 
       g_mutex_lock (&join.mutex);
       target = (guint) (base + w);
@@ -198,7 +151,7 @@ bench_thread_pool (guint64  n,
   g_thread_pool_free (pool, FALSE, TRUE);
   g_mutex_clear (&join.mutex);
   g_cond_clear (&join.cond);
-  check_sum ("GThreadPool", join.sum, n);
+  gasync_bench_check_sum ("GThreadPool", join.sum, n);
   return elapsed;
 }
 
@@ -215,36 +168,18 @@ trivial_blocking (GCancellable  *cancellable,
   return TRUE;
 }
 
+static GAsyncFuture *
+spawn_trivial_blocking (gint     value,
+                        gpointer data)
+{
+  return gasync_spawn_blocking (trivial_blocking, GINT_TO_POINTER (value), NULL);
+}
+
 static gdouble
 bench_spawn_blocking (guint64  n,
                       gpointer data)
 {
-  GAsyncFuture **handles = g_new (GAsyncFuture *, WINDOW);
-  gdouble start = gasync_bench_now ();
-  gdouble elapsed;
-  gint64 sum = 0;
-
-  for (guint64 base = 0; base < n; base += WINDOW)
-    {
-      guint w = (guint) MIN (WINDOW, n - base);
-
-      for (guint i = 0; i < w; i++)
-        handles[i] = gasync_spawn_blocking (trivial_blocking, GINT_TO_POINTER (task_value (base + i)), NULL);
-      for (guint i = 0; i < w; i++)
-        {
-          g_auto(GValue) value = G_VALUE_INIT;
-
-          if (!gasync_future_wait (handles[i], NULL, &value, NULL))
-            g_error ("spawn_blocking: a task failed");
-          sum += g_value_get_int (&value);
-          g_object_unref (handles[i]);
-        }
-    }
-
-  elapsed = gasync_bench_now () - start;
-  g_free (handles);
-  check_sum ("spawn_blocking", sum, n);
-  return elapsed;
+  return gasync_bench_spawn_join (n, spawn_trivial_blocking, NULL, "spawn_blocking");
 }
 
 /* all() over ready futures */
@@ -423,7 +358,7 @@ main (int   argc,
   gasync_bench_init (&argc, &argv, "gasync runtime: spawn, spawn_blocking, all(), latency");
   printf ("# %u async workers (default runtime), %u processors; windows of %u tasks\n",
           gasync_runtime_get_n_workers (gasync_runtime_get_default ()),
-          g_get_num_processors (), WINDOW);
+          g_get_num_processors (), GASYNC_BENCH_WINDOW);
 
   n = gasync_bench_n (1000000, 2000);
   ratio = gasync_bench_compare ("spawn+join, trivial tasks", GASYNC_BENCH_OPS_PER_SEC, n,

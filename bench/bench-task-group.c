@@ -8,30 +8,6 @@
 
 #include "gasync-bench-util.h"
 
-/* Tasks are spawned and collected in windows of this many, as in
- * bench-runtime.c: a program that fans work out and collects it, with
- * memory bounded at 1M tasks. */
-#define WINDOW 4096
-
-static gint
-task_value (guint64 i)
-{
-  return (gint) (i & 0xff);
-}
-
-static void
-check_sum (const char *what,
-           gint64      sum,
-           guint64     n)
-{
-  gint64 expected = 0;
-
-  for (guint64 i = 0; i < n; i++)
-    expected += task_value (i);
-  if (sum != expected)
-    g_error ("%s: wrong sum %" G_GINT64_FORMAT " for %" G_GUINT64_FORMAT " tasks", what, sum, n);
-}
-
 static GAsyncFuture *
 trivial_task (GCancellable *cancellable,
               gpointer      data)
@@ -51,13 +27,13 @@ bench_group_next (guint64  n,
   gdouble elapsed;
   gint64 sum = 0;
 
-  for (guint64 base = 0; base < n; base += WINDOW)
+  for (guint64 base = 0; base < n; base += GASYNC_BENCH_WINDOW)
     {
-      guint w = (guint) MIN (WINDOW, n - base);
+      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, n - base);
 
       for (guint i = 0; i < w; i++)
         g_object_unref (gasync_task_group_spawn (group, trivial_task,
-                                                 GINT_TO_POINTER (task_value (base + i)), NULL));
+                                                 GINT_TO_POINTER (gasync_bench_task_value (base + i)), NULL));
       for (guint i = 0; i < w; i++)
         {
           GAsyncFuture *next = gasync_task_group_next (group);
@@ -78,7 +54,7 @@ bench_group_next (guint64  n,
     g_error ("task group: wait() did not resolve");
   g_object_unref (closed);
   g_object_unref (group);
-  check_sum ("task group", sum, n);
+  gasync_bench_check_sum ("task group", sum, n);
   return elapsed;
 }
 
@@ -88,20 +64,20 @@ static gdouble
 bench_spawn_all (guint64  n,
                  gpointer data)
 {
-  GAsyncFuture **handles = g_new (GAsyncFuture *, WINDOW);
+  GAsyncFuture **handles = g_new (GAsyncFuture *, GASYNC_BENCH_WINDOW);
   gdouble start = gasync_bench_now ();
   gdouble elapsed;
   gint64 sum = 0;
 
-  for (guint64 base = 0; base < n; base += WINDOW)
+  for (guint64 base = 0; base < n; base += GASYNC_BENCH_WINDOW)
     {
-      guint w = (guint) MIN (WINDOW, n - base);
+      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, n - base);
       GAsyncFuture *all;
       g_auto(GValue) value = G_VALUE_INIT;
       GListModel *list;
 
       for (guint i = 0; i < w; i++)
-        handles[i] = gasync_spawn (trivial_task, GINT_TO_POINTER (task_value (base + i)), NULL);
+        handles[i] = gasync_spawn (trivial_task, GINT_TO_POINTER (gasync_bench_task_value (base + i)), NULL);
       all = gasync_future_all (handles, w);
       if (!gasync_future_wait (all, NULL, &value, NULL))
         g_error ("all(): failed");
@@ -120,7 +96,7 @@ bench_spawn_all (guint64  n,
 
   elapsed = gasync_bench_now () - start;
   g_free (handles);
-  check_sum ("spawn+all", sum, n);
+  gasync_bench_check_sum ("spawn+all", sum, n);
   return elapsed;
 }
 
@@ -134,7 +110,7 @@ main (int   argc,
   gasync_bench_init (&argc, &argv, "gasync task group: spawn + next against spawn + all()");
   printf ("# %u async workers (default runtime), %u processors; windows of %u tasks\n",
           gasync_runtime_get_n_workers (gasync_runtime_get_default ()),
-          g_get_num_processors (), WINDOW);
+          g_get_num_processors (), GASYNC_BENCH_WINDOW);
 
   n = gasync_bench_n (1000000, 2000);
   ratio = gasync_bench_compare ("task group spawn+next, trivial tasks", GASYNC_BENCH_OPS_PER_SEC, n,

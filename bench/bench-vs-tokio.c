@@ -14,15 +14,6 @@
 
 #include "gasync-bench-util.h"
 
-/* As bench-runtime.c: tasks spawned and joined in windows of this many. */
-#define WINDOW 4096
-
-static gint
-task_value (guint64 i)
-{
-  return (gint) (i & 0xff);
-}
-
 static GAsyncFuture *
 trivial_task (GCancellable *cancellable,
               gpointer      data)
@@ -30,38 +21,17 @@ trivial_task (GCancellable *cancellable,
   return gasync_future_new_for_int (GPOINTER_TO_INT (data));
 }
 
+static GAsyncFuture *
+spawn_trivial (gint     value,
+               gpointer data)
+{
+  return gasync_spawn (trivial_task, GINT_TO_POINTER (value), NULL);
+}
+
 static gdouble
 spawn_join (guint64 n)
 {
-  GAsyncFuture **handles = g_new (GAsyncFuture *, WINDOW);
-  gdouble start = gasync_bench_now ();
-  gdouble elapsed;
-  gint64 sum = 0, expected = 0;
-
-  for (guint64 base = 0; base < n; base += WINDOW)
-    {
-      guint w = (guint) MIN (WINDOW, n - base);
-
-      for (guint i = 0; i < w; i++)
-        handles[i] = gasync_spawn (trivial_task, GINT_TO_POINTER (task_value (base + i)), NULL);
-      for (guint i = 0; i < w; i++)
-        {
-          g_auto(GValue) value = G_VALUE_INIT;
-
-          if (!gasync_future_wait (handles[i], NULL, &value, NULL))
-            g_error ("spawn: a task failed");
-          sum += g_value_get_int (&value);
-          g_object_unref (handles[i]);
-        }
-    }
-  elapsed = gasync_bench_now () - start;
-  g_free (handles);
-
-  for (guint64 i = 0; i < n; i++)
-    expected += task_value (i);
-  if (sum != expected)
-    g_error ("spawn+join: wrong sum");
-  return n / elapsed / 1e6;
+  return n / gasync_bench_spawn_join (n, spawn_trivial, NULL, "spawn+join") / 1e6;
 }
 
 /* Unbounded channel, pointer fast path: producer threads, the main

@@ -157,3 +157,67 @@ gasync_bench_report (const char *row,
   printf ("%-44s %.4g %s (%.4g..%.4g)\n", row, med, unit_label, values[0], values[n_values - 1]);
   fflush (stdout);
 }
+
+gint
+gasync_bench_task_value (guint64 i)
+{
+  return (gint) (i & 0xff);
+}
+
+void
+gasync_bench_check_sum (const char *what,
+                        gint64      sum,
+                        guint64     n)
+{
+  gint64 expected = 0;
+
+  for (guint64 i = 0; i < n; i++)
+    expected += gasync_bench_task_value (i);
+  if (sum != expected)
+    g_error ("%s: wrong sum %" G_GINT64_FORMAT " for %" G_GUINT64_FORMAT " tasks", what, sum, n);
+}
+
+gint64
+gasync_bench_join_window (GAsyncFuture **handles,
+                          guint          n,
+                          const char    *what)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (!gasync_future_wait (handles[i], NULL, &value, NULL))
+        g_error ("%s: a task failed", what);
+      sum += g_value_get_int (&value);
+      g_object_unref (handles[i]);
+    }
+  return sum;
+}
+
+gdouble
+gasync_bench_spawn_join (guint64               n,
+                         GAsyncBenchSpawnFunc  spawn,
+                         gpointer              data,
+                         const char           *what)
+{
+  GAsyncFuture **handles = g_new (GAsyncFuture *, GASYNC_BENCH_WINDOW);
+  gdouble start = gasync_bench_now ();
+  gdouble elapsed;
+  gint64 sum = 0;
+
+  for (guint64 base = 0; base < n; base += GASYNC_BENCH_WINDOW)
+    {
+      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, n - base);
+
+      for (guint i = 0; i < w; i++)
+        handles[i] = spawn (gasync_bench_task_value (base + i), data);
+      sum += gasync_bench_join_window (handles, w, what);
+    }
+
+  elapsed = gasync_bench_now () - start;
+  g_free (handles);
+  gasync_bench_check_sum (what, sum, n);
+  return elapsed;
+}

@@ -59,4 +59,32 @@ void     gasync_bench_report   (const char      *row,
 gdouble  gasync_bench_median   (gdouble         *values,
                                 guint            n_values);
 
+/* Spawn rows spawn and join tasks in windows of this many, as a program
+ * that fans work out and collects it does; it also bounds their memory. */
+#define GASYNC_BENCH_WINDOW 4096
+
+/* The int task @i of a spawn row returns. */
+gint     gasync_bench_task_value  (guint64        i);
+/* Fails the run if @sum is not the sum of the first @n task values. */
+void     gasync_bench_check_sum   (const char    *what,
+                                   gint64         sum,
+                                   guint64        n);
+/* Waits for each of the @n handles, drops it and returns the sum of
+ * their int values; fails the run, naming @what, if one failed. */
+gint64   gasync_bench_join_window (GAsyncFuture **handles,
+                                   guint          n,
+                                   const char    *what);
+
+/* Starts the task that returns @value (a spawn of some kind); @data is
+ * the row's. */
+typedef GAsyncFuture *(*GAsyncBenchSpawnFunc) (gint     value,
+                                               gpointer data);
+
+/* Spawns @n tasks with @spawn and joins them, a window at a time; checks
+ * the sum and returns the elapsed seconds. */
+gdouble  gasync_bench_spawn_join  (guint64               n,
+                                   GAsyncBenchSpawnFunc  spawn,
+                                   gpointer              data,
+                                   const char           *what);
+
 G_END_DECLS
