@@ -18,24 +18,6 @@
 
 #include "gasync-bench-util.h"
 
-/* --only SUBSTRING runs the rows whose name contains it. */
-static const char *only;
-
-static void
-compare (const char      *row,
-         GAsyncBenchUnit  unit,
-         guint64          n,
-         GAsyncBenchFunc  ours,
-         gpointer         ours_data,
-         const char      *baseline_name,
-         GAsyncBenchFunc  baseline,
-         gpointer         baseline_data)
-{
-  if (only != NULL && strstr (row, only) == NULL && strstr (baseline_name, only) == NULL)
-    return;
-  gasync_bench_compare (row, unit, n, ours, ours_data, baseline_name, baseline, baseline_data);
-}
-
 /* Every row moves items 1..n (as pointers) from producer threads to one
  * consumer, which counts and sums them and fails loudly on a mismatch. */
 
@@ -649,10 +631,6 @@ main (int   argc,
   LoopArgs loop_bounded_eventfd = { 1024, SEND_QUEUE_EVENTFD };
   guint64 n, n_loop, n_invoke, n_round;
 
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "--only") == 0)
-      only = argv[i + 1];
-
   gasync_bench_init (&argc, &argv, "channels: threads and main loops (10 M items per thread row)");
   n = gasync_bench_n (10000000, 20000);
   n_loop = gasync_bench_n (4000000, 20000);
@@ -661,41 +639,41 @@ main (int   argc,
 
   /* First, while GSlice's magazines are empty: later rows leave them full
    * of recycled GAsyncQueue nodes, which mallinfo2() would not see. */
-  if (only == NULL || strstr ("memory", only) != NULL)
+  if (gasync_bench_wants ("memory", NULL))
     report_memory (gasync_bench_n (1000000, 10000));
 
-  compare ("SPSC thread→thread, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &spsc, "GAsyncQueue", bench_queue_threads, &spsc);
-  compare ("SPSC thread→thread, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &spsc_bounded, "GAsyncQueue", bench_queue_threads, &spsc);
-  compare ("SPSC, send_many/recv_many, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &spsc_many, "GAsyncQueue", bench_queue_threads, &spsc);
-  compare ("SPSC, send_many/recv_many, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &spsc_many_bounded, "GAsyncQueue", bench_queue_threads, &spsc);
-  compare ("4→1 threads, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &mpsc, "GAsyncQueue", bench_queue_threads, &mpsc);
-  compare ("4→1 threads, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &mpsc_bounded, "GAsyncQueue", bench_queue_threads, &mpsc);
-  compare ("4→1, send_many/recv_many, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &mpsc_many, "GAsyncQueue", bench_queue_threads, &mpsc);
-  compare ("4→1, send_many/recv_many, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &mpsc_many_unbounded, "GAsyncQueue", bench_queue_threads, &mpsc);
-  compare ("bounded(1024) vs unbounded, 4→1", GASYNC_BENCH_OPS_PER_SEC, n,
-                        bench_gasync_threads, &mpsc_bounded, "unbounded", bench_gasync_threads, &mpsc);
+  gasync_bench_compare_wanted ("SPSC thread→thread, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &spsc, "GAsyncQueue", bench_queue_threads, &spsc);
+  gasync_bench_compare_wanted ("SPSC thread→thread, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &spsc_bounded, "GAsyncQueue", bench_queue_threads, &spsc);
+  gasync_bench_compare_wanted ("SPSC, send_many/recv_many, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &spsc_many, "GAsyncQueue", bench_queue_threads, &spsc);
+  gasync_bench_compare_wanted ("SPSC, send_many/recv_many, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &spsc_many_bounded, "GAsyncQueue", bench_queue_threads, &spsc);
+  gasync_bench_compare_wanted ("4→1 threads, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &mpsc, "GAsyncQueue", bench_queue_threads, &mpsc);
+  gasync_bench_compare_wanted ("4→1 threads, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &mpsc_bounded, "GAsyncQueue", bench_queue_threads, &mpsc);
+  gasync_bench_compare_wanted ("4→1, send_many/recv_many, bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &mpsc_many, "GAsyncQueue", bench_queue_threads, &mpsc);
+  gasync_bench_compare_wanted ("4→1, send_many/recv_many, unbounded", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &mpsc_many_unbounded, "GAsyncQueue", bench_queue_threads, &mpsc);
+  gasync_bench_compare_wanted ("bounded(1024) vs unbounded, 4→1", GASYNC_BENCH_OPS_PER_SEC, n,
+                               bench_gasync_threads, &mpsc_bounded, "unbounded", bench_gasync_threads, &mpsc);
 
-  compare ("4 workers→main loop, attach", GASYNC_BENCH_OPS_PER_SEC, n_invoke,
-                        bench_gasync_loop, &loop_invoke, "invoke per item", bench_baseline_loop, &loop_invoke);
-  compare ("4 workers→main loop, attach", GASYNC_BENCH_OPS_PER_SEC, n_loop,
-                        bench_gasync_loop, &loop_eventfd, "eventfd source+queue", bench_baseline_loop, &loop_eventfd);
-  compare ("4 workers→main loop, attach bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n_loop,
-                        bench_gasync_loop, &loop_bounded_eventfd, "eventfd source+queue", bench_baseline_loop,
-                        &loop_bounded_eventfd);
-  compare ("wakeup: ready-time source+queue", GASYNC_BENCH_OPS_PER_SEC, n_loop,
-                        bench_queue_ready_time_loop, NULL, "eventfd source+queue", bench_baseline_loop,
-                        &loop_eventfd);
+  gasync_bench_compare_wanted ("4 workers→main loop, attach", GASYNC_BENCH_OPS_PER_SEC, n_invoke,
+                               bench_gasync_loop, &loop_invoke, "invoke per item", bench_baseline_loop, &loop_invoke);
+  gasync_bench_compare_wanted ("4 workers→main loop, attach", GASYNC_BENCH_OPS_PER_SEC, n_loop,
+                               bench_gasync_loop, &loop_eventfd, "eventfd source+queue", bench_baseline_loop, &loop_eventfd);
+  gasync_bench_compare_wanted ("4 workers→main loop, attach bounded(1024)", GASYNC_BENCH_OPS_PER_SEC, n_loop,
+                               bench_gasync_loop, &loop_bounded_eventfd, "eventfd source+queue", bench_baseline_loop,
+                               &loop_bounded_eventfd);
+  gasync_bench_compare_wanted ("wakeup: ready-time source+queue", GASYNC_BENCH_OPS_PER_SEC, n_loop,
+                               bench_queue_ready_time_loop, NULL, "eventfd source+queue", bench_baseline_loop,
+                               &loop_eventfd);
 
-  compare ("round trip between two threads", GASYNC_BENCH_TIME_PER_OP, n_round,
-                        bench_gasync_round_trip, NULL, "GAsyncQueue", bench_queue_round_trip, NULL);
+  gasync_bench_compare_wanted ("round trip between two threads", GASYNC_BENCH_TIME_PER_OP, n_round,
+                               bench_gasync_round_trip, NULL, "GAsyncQueue", bench_queue_round_trip, NULL);
 
 
   return 0;

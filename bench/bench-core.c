@@ -11,24 +11,6 @@
 
 #include "gasync-bench-util.h"
 
-/* --only SUBSTRING runs the rows whose name contains it. */
-static const char *only;
-
-static void
-compare (const char      *row,
-         GAsyncBenchUnit  unit,
-         guint64          n,
-         GAsyncBenchFunc  ours,
-         gpointer         ours_data,
-         const char      *baseline_name,
-         GAsyncBenchFunc  baseline,
-         gpointer         baseline_data)
-{
-  if (only != NULL && strstr (row, only) == NULL && strstr (baseline_name, only) == NULL)
-    return;
-  gasync_bench_compare (row, unit, n, ours, ours_data, baseline_name, baseline, baseline_data);
-}
-
 /* block_on of ready work vs the push-context-and-iterate idiom */
 
 static void
@@ -566,10 +548,6 @@ main (int   argc,
       g_error ("could not re-execute with G_SLICE=always-malloc");
     }
 
-  for (int i = 1; i + 1 < argc; i++)
-    if (strcmp (argv[i], "--only") == 0)
-      only = argv[i + 1];
-
   gasync_bench_init (&argc, &argv, "gasync core: futures and block_on");
 
   n = gasync_bench_n (200000, 2000);
@@ -585,14 +563,14 @@ main (int   argc,
                         bench_block_on_task, NULL, "push+iterate, reused ctx", bench_idiom_reused, NULL);
 
   n = gasync_bench_n (500000, 4096);
-  compare ("promise new+resolve+get+unref (the floor)", GASYNC_BENCH_TIME_PER_OP, n,
-           bench_promise_new_unref, NULL, "bare GObject new+unref", bench_gobject_new_unref, NULL);
-  compare ("future create+resolve+then, same thread", GASYNC_BENCH_TIME_PER_OP, n,
-           bench_future_same_thread, NULL, "GTask new+return+callback", bench_gtask_same_thread, NULL);
-  compare ("future create+resolve+then, other thread", GASYNC_BENCH_TIME_PER_OP, n,
-           bench_future_cross_thread, NULL, "GTask returned from thread", bench_gtask_cross_thread, NULL);
+  gasync_bench_compare_wanted ("promise new+resolve+get+unref (the floor)", GASYNC_BENCH_TIME_PER_OP, n,
+                               bench_promise_new_unref, NULL, "bare GObject new+unref", bench_gobject_new_unref, NULL);
+  gasync_bench_compare_wanted ("future create+resolve+then, same thread", GASYNC_BENCH_TIME_PER_OP, n,
+                               bench_future_same_thread, NULL, "GTask new+return+callback", bench_gtask_same_thread, NULL);
+  gasync_bench_compare_wanted ("future create+resolve+then, other thread", GASYNC_BENCH_TIME_PER_OP, n,
+                               bench_future_cross_thread, NULL, "GTask returned from thread", bench_gtask_cross_thread, NULL);
 
-  if (only == NULL || strstr ("bytes per pending future", only) != NULL)
+  if (gasync_bench_wants ("bytes per pending future", NULL))
     {
       report_future_size ();
       measure_memory ((guint) gasync_bench_n (100000, 1000));

@@ -13,6 +13,7 @@
 
 static gboolean quick;
 static guint rounds = 5;
+static const char *only;    /* --only SUBSTRING, or NULL */
 
 void
 gasync_bench_init (int          *argc,
@@ -23,6 +24,8 @@ gasync_bench_init (int          *argc,
     {
       if (strcmp ((*argv)[i], "--quick") == 0)
         quick = TRUE;
+      else if (strcmp ((*argv)[i], "--only") == 0 && i + 1 < *argc)
+        only = (*argv)[++i];
       else if (strcmp ((*argv)[i], "--rounds") == 0 && i + 1 < *argc)
         {
           /* Not inside MAX (), which would evaluate ++i twice. */
@@ -220,4 +223,26 @@ gasync_bench_spawn_join (guint64               n,
   g_free (handles);
   gasync_bench_check_sum (what, sum, n);
   return elapsed;
+}
+
+gboolean
+gasync_bench_wants (const char *name,
+                    const char *other)
+{
+  return only == NULL || strstr (name, only) != NULL ||
+         (other != NULL && strstr (other, only) != NULL);
+}
+
+void
+gasync_bench_compare_wanted (const char      *row,
+                             GAsyncBenchUnit  unit,
+                             guint64          n,
+                             GAsyncBenchFunc  ours,
+                             gpointer         ours_data,
+                             const char      *baseline_name,
+                             GAsyncBenchFunc  baseline,
+                             gpointer         baseline_data)
+{
+  if (gasync_bench_wants (row, baseline_name))
+    gasync_bench_compare (row, unit, n, ours, ours_data, baseline_name, baseline, baseline_data);
 }

@@ -48,6 +48,20 @@ gdouble  gasync_bench_compare  (const char      *row,
                                 GAsyncBenchFunc  baseline,
                                 gpointer         baseline_data);
 
+/* Whether the row @name (or its baseline @other, if not NULL) was asked
+ * for: `--only SUBSTRING` runs the rows whose name contains it. */
+gboolean gasync_bench_wants   (const char      *name,
+                               const char      *other);
+/* gasync_bench_compare(), for a row that `--only` may leave out. */
+void     gasync_bench_compare_wanted (const char      *row,
+                                      GAsyncBenchUnit  unit,
+                                      guint64          n,
+                                      GAsyncBenchFunc  ours,
+                                      gpointer         ours_data,
+                                      const char      *baseline_name,
+                                      GAsyncBenchFunc  baseline,
+                                      gpointer         baseline_data);
+
 /* A row with no baseline (a size, a latency); @values has @n_values
  * samples and the median (min..max) is printed with @unit_label. */
 void     gasync_bench_report   (const char      *row,
