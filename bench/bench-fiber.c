@@ -19,24 +19,6 @@
 #include "gasync-bench-util.h"
 #include "gasync-fiber-switch-private.h"
 
-static gboolean
-trivial_thread_func (GCancellable  *cancellable,
-                     GValue        *result,
-                     gpointer       user_data,
-                     GError       **error)
-{
-  g_value_init (result, G_TYPE_INT);
-  g_value_set_int (result, GPOINTER_TO_INT (user_data));
-  return TRUE;
-}
-
-static GAsyncFuture *
-trivial_async_func (GCancellable *cancellable,
-                    gpointer      user_data)
-{
-  return gasync_future_new_for_int (GPOINTER_TO_INT (user_data));
-}
-
 typedef enum {
   SPAWN_FIBER,
   SPAWN_BLOCKING,
@@ -54,12 +36,12 @@ spawn_one (gint     value,
   switch (kind)
     {
     case SPAWN_FIBER:
-      return gasync_runtime_spawn_fiber (runtime, trivial_thread_func, GINT_TO_POINTER (value), NULL);
+      return gasync_runtime_spawn_fiber (runtime, gasync_bench_trivial_blocking, GINT_TO_POINTER (value), NULL);
     case SPAWN_BLOCKING:
-      return gasync_runtime_spawn_blocking (runtime, trivial_thread_func, GINT_TO_POINTER (value), NULL);
+      return gasync_runtime_spawn_blocking (runtime, gasync_bench_trivial_blocking, GINT_TO_POINTER (value), NULL);
     case SPAWN_ASYNC:
     default:
-      return gasync_runtime_spawn (runtime, trivial_async_func, GINT_TO_POINTER (value), NULL);
+      return gasync_runtime_spawn (runtime, gasync_bench_trivial_task, GINT_TO_POINTER (value), NULL);
     }
 }
 

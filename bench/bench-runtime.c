@@ -10,25 +10,11 @@
 
 /* spawn + join: gasync */
 
-static GAsyncFuture *
-trivial_task (GCancellable *cancellable,
-              gpointer      data)
-{
-  return gasync_future_new_for_int (GPOINTER_TO_INT (data));
-}
-
-static GAsyncFuture *
-spawn_trivial (gint     value,
-               gpointer data)
-{
-  return gasync_spawn (trivial_task, GINT_TO_POINTER (value), NULL);
-}
-
 static gdouble
 bench_spawn_join (guint64  n,
                   gpointer data)
 {
-  return gasync_bench_spawn_join (n, spawn_trivial, NULL, "spawn+join");
+  return gasync_bench_spawn_join (n, gasync_bench_spawn_trivial, NULL, "spawn+join");
 }
 
 /* spawn + join: g_task_run_in_thread, results collected on the caller's
@@ -157,22 +143,11 @@ bench_thread_pool (guint64  n,
 
 /* spawn_blocking */
 
-static gboolean
-trivial_blocking (GCancellable  *cancellable,
-                  GValue        *result,
-                  gpointer       data,
-                  GError       **error)
-{
-  g_value_init (result, G_TYPE_INT);
-  g_value_set_int (result, GPOINTER_TO_INT (data));
-  return TRUE;
-}
-
 static GAsyncFuture *
 spawn_trivial_blocking (gint     value,
                         gpointer data)
 {
-  return gasync_spawn_blocking (trivial_blocking, GINT_TO_POINTER (value), NULL);
+  return gasync_spawn_blocking (gasync_bench_trivial_blocking, GINT_TO_POINTER (value), NULL);
 }
 
 static gdouble

@@ -8,13 +8,6 @@
 
 #include "gasync-bench-util.h"
 
-static GAsyncFuture *
-trivial_task (GCancellable *cancellable,
-              gpointer      data)
-{
-  return gasync_future_new_for_int (GPOINTER_TO_INT (data));
-}
-
 /* Task group: spawn a window into the group, then next() for each member
  * as it finishes, and read its value. */
 static gdouble
@@ -32,7 +25,7 @@ bench_group_next (guint64  n,
       guint w = (guint) MIN (GASYNC_BENCH_WINDOW, n - base);
 
       for (guint i = 0; i < w; i++)
-        g_object_unref (gasync_task_group_spawn (group, trivial_task,
+        g_object_unref (gasync_task_group_spawn (group, gasync_bench_trivial_task,
                                                  GINT_TO_POINTER (gasync_bench_task_value (base + i)), NULL));
       for (guint i = 0; i < w; i++)
         {
@@ -77,7 +70,7 @@ bench_spawn_all (guint64  n,
       GListModel *list;
 
       for (guint i = 0; i < w; i++)
-        handles[i] = gasync_spawn (trivial_task, GINT_TO_POINTER (gasync_bench_task_value (base + i)), NULL);
+        handles[i] = gasync_spawn (gasync_bench_trivial_task, GINT_TO_POINTER (gasync_bench_task_value (base + i)), NULL);
       all = gasync_future_all (handles, w);
       if (!gasync_future_wait (all, NULL, &value, NULL))
         g_error ("all(): failed");

@@ -14,24 +14,10 @@
 
 #include "gasync-bench-util.h"
 
-static GAsyncFuture *
-trivial_task (GCancellable *cancellable,
-              gpointer      data)
-{
-  return gasync_future_new_for_int (GPOINTER_TO_INT (data));
-}
-
-static GAsyncFuture *
-spawn_trivial (gint     value,
-               gpointer data)
-{
-  return gasync_spawn (trivial_task, GINT_TO_POINTER (value), NULL);
-}
-
 static gdouble
 spawn_join (guint64 n)
 {
-  return n / gasync_bench_spawn_join (n, spawn_trivial, NULL, "spawn+join") / 1e6;
+  return n / gasync_bench_spawn_join (n, gasync_bench_spawn_trivial, NULL, "spawn+join") / 1e6;
 }
 
 /* Unbounded channel, pointer fast path: producer threads, the main

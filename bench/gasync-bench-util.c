@@ -246,3 +246,28 @@ gasync_bench_compare_wanted (const char      *row,
   if (gasync_bench_wants (row, baseline_name))
     gasync_bench_compare (row, unit, n, ours, ours_data, baseline_name, baseline, baseline_data);
 }
+
+GAsyncFuture *
+gasync_bench_trivial_task (GCancellable *cancellable,
+                           gpointer      data)
+{
+  return gasync_future_new_for_int (GPOINTER_TO_INT (data));
+}
+
+gboolean
+gasync_bench_trivial_blocking (GCancellable  *cancellable,
+                               GValue        *result,
+                               gpointer       data,
+                               GError       **error)
+{
+  g_value_init (result, G_TYPE_INT);
+  g_value_set_int (result, GPOINTER_TO_INT (data));
+  return TRUE;
+}
+
+GAsyncFuture *
+gasync_bench_spawn_trivial (gint     value,
+                            gpointer data)
+{
+  return gasync_spawn (gasync_bench_trivial_task, GINT_TO_POINTER (value), NULL);
+}

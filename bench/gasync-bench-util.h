@@ -89,6 +89,18 @@ gint64   gasync_bench_join_window (GAsyncFuture **handles,
                                    guint          n,
                                    const char    *what);
 
+/* The trivial work of the spawn rows: a GAsyncFunc and a GAsyncThreadFunc
+ * whose result is the int GPOINTER_TO_INT (@data), and a
+ * GAsyncBenchSpawnFunc that gasync_spawn()s the first (@data unused). */
+GAsyncFuture *gasync_bench_trivial_task     (GCancellable  *cancellable,
+                                             gpointer       data);
+gboolean      gasync_bench_trivial_blocking (GCancellable  *cancellable,
+                                             GValue        *result,
+                                             gpointer       data,
+                                             GError       **error);
+GAsyncFuture *gasync_bench_spawn_trivial    (gint           value,
+                                             gpointer       data);
+
 /* Starts the task that returns @value (a spawn of some kind); @data is
  * the row's. */
 typedef GAsyncFuture *(*GAsyncBenchSpawnFunc) (gint     value,
