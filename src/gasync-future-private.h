@@ -102,10 +102,11 @@ gboolean      _gasync_link_withdraw             (gint                *link,
 GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Settled futures kept for reuse (gasync-future-pool.c). A pending
- * future of @type (GASYNC_TYPE_FUTURE or a subclass that adds no instance
- * fields, dispose nor finalize: GAsyncPromise; at most two types) from
- * this thread's pool of @type, exactly as new as one from g_object_new(),
- * or NULL if the pool is empty. */
+ * future of @type from this thread's pool of @type, or NULL if the pool
+ * is empty. Its state machine is exactly as new as from g_object_new().
+ * @type is GASYNC_TYPE_FUTURE or a subclass without dispose or finalize
+ * (at most three types): GAsyncPromise, which adds no fields, and the
+ * task future, whose constructor resets its own. */
 GAsyncFuture *_gasync_future_pool_take          (GType          type) G_GNUC_WARN_UNUSED_RESULT;
 /* From dispose: whether this thread keeps dropped futures of @object's
  * type, has room, and nothing but the reference being dropped reaches
@@ -114,6 +115,10 @@ gboolean      _gasync_future_pool_may_take      (GObject       *object);
 /* Parks the cleared, pending @object, taking a reference (which makes
  * g_object_unref() keep it); FALSE if there is no room any more. */
 gboolean      _gasync_future_pool_put           (GObject       *object);
+
+/* g_object_unref (@future), faster when the caller drops the last
+ * reference of a settled future of a recyclable type. */
+void          _gasync_future_release            (GAsyncFuture  *future);
 
 /* A pending future of @type, recycled if possible. Inline, so that
  * g_object_new() is called from the constructor itself: GASYNC_DEBUG=

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-i18n-private.h"
@@ -58,9 +60,16 @@ _gasync_task_new (RtCore         *core,
                   gpointer        user_data,
                   GDestroyNotify  destroy)
 {
-  /* No properties: skip g_object_new()'s varargs walk. */
-  GAsyncTaskFuture *task = (GAsyncTaskFuture *) g_object_new_with_properties (GASYNC_TYPE_TASK_FUTURE,
-                                                                              0, NULL, NULL);
+  GAsyncTaskFuture *task = (GAsyncTaskFuture *) _gasync_future_pool_take (GASYNC_TYPE_TASK_FUTURE);
+
+  if (task != NULL)
+    /* A handle this thread dropped: its state machine is pending and
+     * empty again, and what the task itself held was released when it
+     * settled (see task_done() and task_async_settled()). */
+    memset ((char *) task + sizeof (GAsyncFuture), 0, sizeof *task - sizeof (GAsyncFuture));
+  else
+    /* No properties: skip g_object_new()'s varargs walk. */
+    task = (GAsyncTaskFuture *) g_object_new_with_properties (GASYNC_TYPE_TASK_FUTURE, 0, NULL, NULL);
 
   task->core = core;
   task->kind = kind;
@@ -274,7 +283,7 @@ task_async_finish_now (GAsyncTaskFuture  *task,
   /* Settled by us, not cancelled: nobody else will use the cancellable. */
   if (_gasync_future_settle_like (TASK_HANDLE (task), future))
     task_recycle_cancellable (task, spare);
-  g_object_unref (future);
+  _gasync_future_release (future);
   g_object_unref (task);
 }
 
