@@ -364,6 +364,19 @@ future_recycle (GAsyncFuture *self)
   return _gasync_future_pool_put (G_OBJECT (self));
 }
 
+/* Drops the caller's reference to @self, which the caller may hold as the
+ * last one (a future a task's function returned). A settled future is
+ * then parked as future_recycle() would from dispose, without the
+ * notify-queue freeze and thaw g_object_unref() wraps dispose in: about
+ * half of what recycling through g_object_unref() costs. */
+void
+_gasync_future_release (GAsyncFuture *self)
+{
+  if (STATE (GET_PRIV (self)) != GASYNC_FUTURE_PENDING)
+    future_recycle (self);
+  g_object_unref (self);
+}
+
 /* Internal machinery */
 
 /* Frees a value (calling its pointer's destroy notify, if any) or an
