@@ -32,8 +32,7 @@ _gasync_value_store (GValue        *dest,
     {
       if (want == have)
         g_value_unset (dest);
-      g_value_init (dest, have);
-      g_value_copy (src, dest);
+      _gasync_value_init_copy (dest, src);
       return TRUE;
     }
 
