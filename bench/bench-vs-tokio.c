@@ -14,10 +14,65 @@
 
 #include "gasync-bench-util.h"
 
+/* Spawned and joined from plain synchronous code: the main thread waits
+ * for each handle (tokio: rt.spawn() and rt.block_on() of each). */
 static gdouble
-spawn_join (guint64 n)
+spawn_join_sync (guint64 n)
 {
   return n / gasync_bench_spawn_join (n, gasync_bench_spawn_trivial, NULL, "spawn+join") / 1e6;
+}
+
+/* Spawned and joined from async code: a fiber on the runtime awaits each
+ * handle (tokio: spawn and .await inside block_on()). */
+
+typedef struct
+{
+  guint64 n;
+  gint64  sum;
+} FiberJoin;
+
+static gboolean
+spawn_join_in_fiber (GCancellable  *cancellable,
+                     GValue        *result,
+                     gpointer       data,
+                     GError       **error)
+{
+  FiberJoin *job = data;
+  g_autofree GAsyncFuture **handles = g_new (GAsyncFuture *, GASYNC_BENCH_WINDOW);
+
+  for (guint64 base = 0; base < job->n; base += GASYNC_BENCH_WINDOW)
+    {
+      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, job->n - base);
+
+      for (guint i = 0; i < w; i++)
+        handles[i] = gasync_bench_spawn_trivial (gasync_bench_task_value (base + i), NULL);
+      for (guint i = 0; i < w; i++)
+        {
+          g_auto(GValue) value = G_VALUE_INIT;
+
+          if (!gasync_await (handles[i], &value, error))
+            g_error ("spawn+join in a fiber: a task failed");
+          job->sum += g_value_get_int (&value);
+          g_object_unref (handles[i]);
+        }
+    }
+  return TRUE;
+}
+
+static gdouble
+spawn_join_async (guint64 n)
+{
+  FiberJoin job = { n, 0 };
+  GError *error = NULL;
+  gdouble start = gasync_bench_now ();
+  g_autoptr(GAsyncFuture) fiber = gasync_fiber_spawn (spawn_join_in_fiber, &job, NULL);
+  gdouble elapsed;
+
+  if (!gasync_future_wait (fiber, NULL, NULL, &error))
+    g_error ("spawn+join in a fiber: %s", error->message);
+  elapsed = gasync_bench_now () - start;
+  gasync_bench_check_sum ("spawn+join in a fiber", job.sum, n);
+  return n / elapsed / 1e6;
 }
 
 /* Unbounded channel, pointer fast path: producer threads, the main
@@ -94,7 +149,8 @@ main (int   argc,
 
   printf ("# gasync, %u async workers (default runtime)\n",
           gasync_runtime_get_n_workers (gasync_runtime_get_default ()));
-  printf ("spawn+join, trivial tasks (M/s)\t%g\n", spawn_join (n_spawn));
+  printf ("spawn+join from sync code (M/s)\t%g\n", spawn_join_sync (n_spawn));
+  printf ("spawn+join in async code (M/s)\t%g\n", spawn_join_async (n_spawn));
   printf ("channel 1 -> 1, unbounded (M msg/s)\t%g\n", channel (1, n_msg));
   printf ("channel 4 -> 1, unbounded (M msg/s)\t%g\n", channel (4, n_msg));
   return 0;

@@ -12,6 +12,33 @@ fn task_value(i: u64) -> i64 {
     (i & 0xff) as i64
 }
 
+// Spawned and joined from plain synchronous code (the main thread, which
+// is no worker): spawn through the runtime's handle, join each with
+// block_on, as gasync's row spawns and joins with gasync_future_wait().
+fn spawn_join_sync(rt: &tokio::runtime::Runtime, n: u64) -> f64 {
+    let start = Instant::now();
+    let mut handles = Vec::with_capacity(WINDOW as usize);
+    let mut sum: i64 = 0;
+    let mut base = 0;
+    while base < n {
+        let w = std::cmp::min(WINDOW, n - base);
+        for i in 0..w {
+            let v = task_value(base + i);
+            handles.push(rt.spawn(async move { v }));
+        }
+        for h in handles.drain(..) {
+            sum += rt.block_on(h).expect("a task failed");
+        }
+        base += w;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let expected: i64 = (0..n).map(task_value).sum();
+    assert_eq!(sum, expected, "spawn_join_sync: wrong sum");
+    n as f64 / elapsed / 1e6
+}
+
+// Spawned and joined from inside the runtime (an async block on the
+// block_on thread), as gasync's row does from a fiber with gasync_await().
 fn spawn_join(rt: &tokio::runtime::Runtime, n: u64) -> f64 {
     rt.block_on(async move {
         let start = Instant::now();
@@ -71,7 +98,8 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().build().expect("runtime");
 
     println!("# tokio 1.x, {} worker threads (default)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    println!("spawn+join, trivial tasks (M/s)\t{}", spawn_join(&rt, n_spawn));
+    println!("spawn+join from sync code (M/s)\t{}", spawn_join_sync(&rt, n_spawn));
+    println!("spawn+join in async code (M/s)\t{}", spawn_join(&rt, n_spawn));
     println!("channel 1 -> 1, unbounded (M msg/s)\t{}", channel(&rt, 1, n_msg));
     println!("channel 4 -> 1, unbounded (M msg/s)\t{}", channel(&rt, 4, n_msg));
 }
