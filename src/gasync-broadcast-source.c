@@ -102,6 +102,7 @@ broadcast_source_cursor_unref (gpointer cursor)
 static const GAsyncSubscriberOps broadcast_source_ops = {
   .source_name = "[gasync] broadcast receiver",
   .attach_func = "gasync_broadcast_receiver_attach",
+  .stall_kind = "broadcast callback",
   .dispatch = broadcast_source_dispatch,
   .has_news_locked = broadcast_source_has_news_locked,
   .cursor_ref = broadcast_source_cursor_ref,

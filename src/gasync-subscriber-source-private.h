@@ -31,6 +31,7 @@ typedef struct
 {
   const char *source_name;   /* static: the GSource's name */
   const char *attach_func;   /* the public function, for the critical */
+  const char *stall_kind;    /* static: what runs, for GASYNC_DEBUG=stalls */
   /* Delivers what there is to @func (a GAsyncWatchFunc, a
    * GAsyncBroadcastFunc), called with no lock held; returns
    * G_SOURCE_CONTINUE or G_SOURCE_REMOVE. */

@@ -89,6 +89,7 @@ watch_source_cursor_unref (gpointer cursor)
 static const GAsyncSubscriberOps watch_source_ops = {
   .source_name = "[gasync] watch receiver",
   .attach_func = "gasync_watch_receiver_attach",
+  .stall_kind = "watch callback",
   .dispatch = watch_source_dispatch,
   .has_news_locked = watch_source_has_news_locked,
   .cursor_ref = watch_source_cursor_ref,
