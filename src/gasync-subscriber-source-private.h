@@ -8,6 +8,8 @@
 
 #include <glib-object.h>
 
+#include "gasync-subscriber-hub-private.h"
+
 G_BEGIN_DECLS
 
 /* What watch and broadcast receivers share when they are attached to a
@@ -41,8 +43,8 @@ typedef struct
   /* With the lock held, as the source is attached: is something there
    * already (a value not seen, an item, the close)? */
   gboolean  (*has_news_locked) (gpointer cursor);
-  gpointer  (*cursor_ref)    (gpointer cursor);
-  void      (*cursor_unref)  (gpointer cursor);
+  /* The core's, for the cursor's references. */
+  const GAsyncSubscriberHubOps *hub;
 } GAsyncSubscriberOps;
 
 struct _GAsyncSubscriberSource

@@ -74,7 +74,7 @@ subscriber_source_finalize (GSource *source)
 
   g_clear_object (&self->receiver);
   if (self->cursor != NULL)
-    self->ops->cursor_unref (g_steal_pointer (&self->cursor));
+    self->ops->hub->cursor_unref (g_steal_pointer (&self->cursor));
 }
 
 static GSourceFuncs subscriber_source_funcs = {
@@ -138,7 +138,7 @@ subscriber_source_new (const GAsyncSubscriberOps  *ops,
   g_source_set_ready_time ((GSource *) self, -1);
   self->ops = ops;
   self->receiver = g_object_ref (receiver);
-  self->cursor = ops->cursor_ref (cursor);
+  self->cursor = ops->hub->cursor_ref (cursor);
   self->slot = slot;
 
   cb->source = self;
