@@ -366,11 +366,11 @@ stall_receive_one (GAsyncReceiveFunc func)
 }
 
 /* The watch and broadcast callbacks count their values in counts[0],
- * and the end (the close) in counts[1]. */
-gboolean
-debug_test_slow_watch (GAsyncWatchReceiver *receiver,
-                       const GValue        *value,
-                       gpointer             user_data)
+ * and the end (the close) in counts[1]; the slow ones stall on a value. */
+static gboolean
+stall_count (gpointer      user_data,
+             gconstpointer value,
+             gboolean      slow)
 {
   gint *counts = user_data;
 
@@ -379,9 +379,18 @@ debug_test_slow_watch (GAsyncWatchReceiver *receiver,
       g_atomic_int_set (&counts[1], 1);
       return G_SOURCE_REMOVE;
     }
-  g_usleep (STALL_MS * 1000);
+  if (slow)
+    g_usleep (STALL_MS * 1000);
   g_atomic_int_inc (&counts[0]);
   return G_SOURCE_CONTINUE;
+}
+
+gboolean
+debug_test_slow_watch (GAsyncWatchReceiver *receiver,
+                       const GValue        *value,
+                       gpointer             user_data)
+{
+  return stall_count (user_data, value, TRUE);
 }
 
 gboolean
@@ -389,10 +398,7 @@ debug_test_fast_watch (GAsyncWatchReceiver *receiver,
                        const GValue        *value,
                        gpointer             user_data)
 {
-  gint *counts = user_data;
-
-  g_atomic_int_inc (value != NULL ? &counts[0] : &counts[1]);
-  return value != NULL;
+  return stall_count (user_data, value, FALSE);
 }
 
 gboolean
@@ -401,16 +407,7 @@ debug_test_slow_broadcast (GAsyncBroadcastReceiver *receiver,
                            guint64                  missed,
                            gpointer                 user_data)
 {
-  gint *counts = user_data;
-
-  if (item == NULL)
-    {
-      g_atomic_int_set (&counts[1], 1);
-      return G_SOURCE_REMOVE;
-    }
-  g_usleep (STALL_MS * 1000);
-  g_atomic_int_inc (&counts[0]);
-  return G_SOURCE_CONTINUE;
+  return stall_count (user_data, item, TRUE);
 }
 
 gboolean
@@ -419,51 +416,42 @@ debug_test_fast_broadcast (GAsyncBroadcastReceiver *receiver,
                            guint64                  missed,
                            gpointer                 user_data)
 {
-  gint *counts = user_data;
-
-  g_atomic_int_inc (item != NULL ? &counts[0] : &counts[1]);
-  return item != NULL;
+  return stall_count (user_data, item, FALSE);
 }
 
-/* Sets one value of a new watch whose receiver is attached to the default
- * context, and iterates until it was delivered, then until the close was. */
+/* Sets a value of a new watch and sends an item on a new broadcast, each
+ * with a receiver attached to the default context, and iterates until
+ * both were delivered, then until both closes were. */
 static void
-stall_watch_one (GAsyncWatchFunc func)
+stall_subscribe_one (GAsyncWatchFunc     watch_func,
+                     GAsyncBroadcastFunc broadcast_func)
 {
   g_autoptr(GAsyncWatch) watch = NULL;
-  g_autoptr(GAsyncWatchReceiver) rx = NULL;
-  GValue value = G_VALUE_INIT;
-  gint counts[2] = { 0, 0 };
+  g_autoptr(GAsyncWatchReceiver) watch_rx = NULL;
+  g_autoptr(GAsyncBroadcast) broadcast = gasync_broadcast_new (G_TYPE_INT, 4);
+  g_autoptr(GAsyncBroadcastReceiver) broadcast_rx = gasync_broadcast_subscribe (broadcast);
+  g_auto(GValue) value = G_VALUE_INIT;
+  gint watch_counts[2] = { 0, 0 };
+  gint broadcast_counts[2] = { 0, 0 };
 
   g_value_init (&value, G_TYPE_INT);
   watch = gasync_watch_new (&value);
-  rx = gasync_watch_subscribe (watch);
-  g_assert_cmpuint (gasync_watch_receiver_attach (rx, NULL, func, counts, NULL), !=, 0);
+  watch_rx = gasync_watch_subscribe (watch);
+  g_assert_cmpuint (gasync_watch_receiver_attach (watch_rx, NULL, watch_func, watch_counts, NULL), !=, 0);
+  g_assert_cmpuint (gasync_broadcast_receiver_attach (broadcast_rx, NULL, broadcast_func,
+                                                      broadcast_counts, NULL), !=, 0);
   g_value_set_int (&value, 7);
   g_assert_true (gasync_watch_set (watch, &value));
-  gasync_test_iterate_until (NULL, &counts[0], TIMEOUT_MS);
+  g_assert_cmpuint (gasync_broadcast_send (broadcast, &value), ==, 1);
+  gasync_test_iterate_until (NULL, &watch_counts[0], TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &broadcast_counts[0], TIMEOUT_MS);
+
   gasync_watch_close (watch);
-  gasync_test_iterate_until (NULL, &counts[1], TIMEOUT_MS);
-  g_assert_cmpint (counts[0], ==, 1);
-}
-
-/* The same with one item sent on a new broadcast. */
-static void
-stall_broadcast_one (GAsyncBroadcastFunc func)
-{
-  g_autoptr(GAsyncBroadcast) broadcast = gasync_broadcast_new (G_TYPE_INT, 4);
-  g_autoptr(GAsyncBroadcastReceiver) rx = gasync_broadcast_subscribe (broadcast);
-  GValue item = G_VALUE_INIT;
-  gint counts[2] = { 0, 0 };
-
-  g_assert_cmpuint (gasync_broadcast_receiver_attach (rx, NULL, func, counts, NULL), !=, 0);
-  g_value_init (&item, G_TYPE_INT);
-  g_value_set_int (&item, 7);
-  g_assert_cmpuint (gasync_broadcast_send (broadcast, &item), ==, 1);
-  gasync_test_iterate_until (NULL, &counts[0], TIMEOUT_MS);
   gasync_broadcast_close (broadcast);
-  gasync_test_iterate_until (NULL, &counts[1], TIMEOUT_MS);
-  g_assert_cmpint (counts[0], ==, 1);
+  gasync_test_iterate_until (NULL, &watch_counts[1], TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &broadcast_counts[1], TIMEOUT_MS);
+  g_assert_cmpint (watch_counts[0], ==, 1);
+  g_assert_cmpint (broadcast_counts[0], ==, 1);
 }
 
 /* Each kind of user code the watchdog times, once slow and once fast. */
@@ -488,10 +476,8 @@ stall_run_callbacks (void)
 
   stall_receive_one (debug_test_slow_receiver);
   stall_receive_one (debug_test_fast_receiver);
-  stall_watch_one (debug_test_slow_watch);
-  stall_watch_one (debug_test_fast_watch);
-  stall_broadcast_one (debug_test_slow_broadcast);
-  stall_broadcast_one (debug_test_fast_broadcast);
+  stall_subscribe_one (debug_test_slow_watch, debug_test_slow_broadcast);
+  stall_subscribe_one (debug_test_fast_watch, debug_test_fast_broadcast);
 }
 
 static void
