@@ -28,7 +28,11 @@
  * only if the future took it (a cancelled future takes nothing). While a
  * delivery runs, the other consumers of the cursor wait for it.
  *
- * Lock order: the core mutex, then a GMainContext's lock (in
+ * Announcing a send or the close (blocked threads, attached sources,
+ * cursors to serve) is gasync-subscriber-hub.c's, which calls back here to
+ * wake and serve a cursor.
+ *
+ * Lock order: the core (hub) mutex, then a GMainContext's lock (in
  * g_source_set_ready_time()).
  */
 
@@ -49,12 +53,10 @@ broadcast_core_unref (BroadcastCore *core)
 
   /* Every cursor holds a reference, so none is left. */
   GASYNC_TSAN_ACQUIRE (core);
-  g_warn_if_fail (core->cursors == NULL);
+  _gasync_subscriber_hub_clear (&core->hub);
   for (guint i = 0; i < core->capacity; i++)
     _gasync_value_box_unref (core->ring[i].item);
   g_free (core->ring);
-  g_cond_clear (&core->changed);
-  g_mutex_clear (&core->mutex);
   g_free (core);
 }
 
@@ -161,21 +163,21 @@ broadcast_cursor_deliver_one_locked (BroadcastCursor *c,
   gboolean taken;
 
   c->delivering = TRUE;
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   _gasync_value_box_copy_into (item, &value);
   taken = _gasync_future_resolve_steal (future, &value);
   g_object_unref (future);
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   c->delivering = FALSE;
   if (taken)
     release = broadcast_cursor_commit_locked (c, seq);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   _gasync_value_box_unref (item);
   _gasync_value_box_unref (release);
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
 }
 
 /* Settles @c's parked futures, oldest first, while it has items for them
@@ -183,8 +185,9 @@ broadcast_cursor_deliver_one_locked (BroadcastCursor *c,
  * the lock while it settles them; called and returns with it held. Then
  * wakes the other consumers of @c, which waited for the delivery. */
 static void
-broadcast_cursor_serve_locked (BroadcastCursor *c)
+broadcast_cursor_serve_locked (gpointer cursor)
 {
+  BroadcastCursor *c = cursor;
   BroadcastCore *core = c->core;
   gboolean served = FALSE;
 
@@ -196,14 +199,14 @@ broadcast_cursor_serve_locked (BroadcastCursor *c)
       served = TRUE;
       if (broadcast_cursor_take_locked (c, &item, &seq, &missed))
         broadcast_cursor_deliver_one_locked (c, item, seq);
-      else if (core->closed)
+      else if (core->hub.closed)
         {
           GList *batch = c->waiters.head;
 
           g_queue_init (&c->waiters);
-          gasync_mutex_unlock (&core->mutex);
+          gasync_mutex_unlock (&core->hub.mutex);
           broadcast_waiters_reject (batch);
-          gasync_mutex_lock (&core->mutex);
+          gasync_mutex_lock (&core->hub.mutex);
         }
       else
         break;
@@ -211,79 +214,49 @@ broadcast_cursor_serve_locked (BroadcastCursor *c)
 
   if (served && !c->delivering)
     {
-      if (core->n_blocked > 0)
-        g_cond_broadcast (&core->changed);
-      if (c->next != core->tail || core->closed)
+      if (core->hub.n_blocked > 0)
+        g_cond_broadcast (&core->hub.changed);
+      if (c->next != core->tail || core->hub.closed)
         _gasync_subscriber_slot_wake_locked (&c->slot);
     }
 }
 
-/* After a send or close: wakes blocked threads and attached sources, and
- * returns the cursors whose parked futures are to be served (with a
- * reference each), or NULL. */
-GPtrArray *
-broadcast_core_wake_locked (BroadcastCore *core)
+/* After a send or close: wakes @cursor's attached source; are its parked
+ * futures to be served? */
+static gboolean
+broadcast_cursor_wake_locked (gpointer cursor)
 {
-  GPtrArray *serve = NULL;
+  BroadcastCursor *c = cursor;
 
-  if (core->n_blocked > 0)
-    g_cond_broadcast (&core->changed);
-
-  for (GList *l = core->cursors; l != NULL; l = l->next)
-    {
-      BroadcastCursor *c = l->data;
-
-      if (c->delivering)
-        continue;   /* the delivering thread looks again before it stops */
-      _gasync_subscriber_slot_wake_locked (&c->slot);
-      if (!g_queue_is_empty (&c->waiters))
-        {
-          if (serve == NULL)
-            serve = g_ptr_array_new ();
-          g_ptr_array_add (serve, broadcast_cursor_ref (c));
-        }
-    }
-
-  return serve;
+  if (c->delivering)
+    return FALSE;   /* the delivering thread looks again before it stops */
+  _gasync_subscriber_slot_wake_locked (&c->slot);
+  return !g_queue_is_empty (&c->waiters);
 }
 
-/* Serves, without the lock held on entry, what
- * broadcast_core_wake_locked() returned. */
-void
-broadcast_core_serve (BroadcastCore *core,
-                      GPtrArray     *serve)
+static gpointer
+broadcast_hub_cursor_ref (gpointer cursor)
 {
-  if (serve == NULL)
-    return;
-
-  for (guint i = 0; i < serve->len; i++)
-    {
-      BroadcastCursor *c = serve->pdata[i];
-
-      gasync_mutex_lock (&core->mutex);
-      broadcast_cursor_serve_locked (c);
-      gasync_mutex_unlock (&core->mutex);
-      broadcast_cursor_unref (c);
-    }
-  g_ptr_array_unref (serve);
+  return broadcast_cursor_ref (cursor);
 }
+
+static void
+broadcast_hub_cursor_unref (gpointer cursor)
+{
+  broadcast_cursor_unref (cursor);
+}
+
+const GAsyncSubscriberHubOps broadcast_hub_ops = {
+  .cursor_ref = broadcast_hub_cursor_ref,
+  .cursor_unref = broadcast_hub_cursor_unref,
+  .wake_cursor_locked = broadcast_cursor_wake_locked,
+  .serve_cursor_locked = broadcast_cursor_serve_locked,
+};
 
 void
 broadcast_core_close (BroadcastCore *core)
 {
-  GPtrArray *serve;
-
-  gasync_mutex_lock (&core->mutex);
-  if (core->closed)
-    {
-      gasync_mutex_unlock (&core->mutex);
-      return;
-    }
-  core->closed = TRUE;
-  serve = broadcast_core_wake_locked (core);
-  gasync_mutex_unlock (&core->mutex);
-
-  broadcast_core_serve (core, serve);
+  _gasync_subscriber_hub_close (&core->hub, &broadcast_hub_ops);
 }
 
 /* The receiver is gone: the items it did not take no longer wait for it.
@@ -294,7 +267,7 @@ broadcast_cursor_unsubscribe_locked (BroadcastCursor *c)
   BroadcastCore *core = c->core;
   GPtrArray *release = g_ptr_array_new ();
 
-  core->cursors = g_list_remove (core->cursors, c);
+  core->hub.cursors = g_list_remove (core->hub.cursors, c);
   core->n_cursors--;
   for (guint64 seq = MAX (c->next, broadcast_core_oldest_locked (core)); seq < core->tail; seq++)
     {
@@ -304,16 +277,6 @@ broadcast_cursor_unsubscribe_locked (BroadcastCursor *c)
         g_ptr_array_add (release, g_steal_pointer (&slot->item));
     }
   return release;
-}
-
-static void
-broadcast_cancelled_cb (GCancellable  *cancellable,
-                        BroadcastCore *core)
-{
-  /* Under the lock, so that a thread about to wait cannot miss it. */
-  gasync_mutex_lock (&core->mutex);
-  g_cond_broadcast (&core->changed);
-  gasync_mutex_unlock (&core->mutex);
 }
 
 /* Waits, with the lock held, for the next item of @c and takes it. Returns
@@ -337,7 +300,7 @@ broadcast_cursor_wait_locked (BroadcastCursor  *c,
           *release = broadcast_cursor_commit_locked (c, seq);
           return item;
         }
-      if (!c->delivering && core->closed)
+      if (!c->delivering && core->hub.closed)
         {
           g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED,
                                _("The broadcast is closed"));
@@ -346,9 +309,7 @@ broadcast_cursor_wait_locked (BroadcastCursor  *c,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
 
-      core->n_blocked++;
-      gasync_cond_wait (&core->changed, &core->mutex);
-      core->n_blocked--;
+      _gasync_subscriber_hub_wait_locked (&core->hub);
     }
 }
 
@@ -420,12 +381,12 @@ broadcast_cursor_recv_now_locked (BroadcastCursor *c)
   if (broadcast_cursor_take_locked (c, &item, &seq, &missed))
     {
       release = broadcast_cursor_commit_locked (c, seq);
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       return broadcast_future_new_for_item (item, release);
     }
-  if (core->closed)
+  if (core->hub.closed)
     {
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED,
                                                   _("The broadcast is closed"));
     }
@@ -445,14 +406,12 @@ broadcast_cursor_wait (BroadcastCursor  *c,
 {
   BroadcastCore *core = c->core;
   GAsyncValueBox *item;
-  gulong handler = 0;
+  gulong handler;
 
-  /* Connected without the lock: it runs at once if already cancelled. */
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (broadcast_cancelled_cb), core, NULL);
-  gasync_mutex_lock (&core->mutex);
+  handler = _gasync_subscriber_hub_connect (&core->hub, cancellable);
+  gasync_mutex_lock (&core->hub.mutex);
   item = broadcast_cursor_wait_locked (c, cancellable, missed, release, error);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
   return item;
@@ -467,8 +426,7 @@ broadcast_core_new (GType item_type,
   core->ref_count = 1;
   core->type = item_type;
   core->capacity = capacity;
-  g_mutex_init (&core->mutex);
-  g_cond_init (&core->changed);
+  _gasync_subscriber_hub_init (&core->hub);
   core->ring = g_new0 (RingSlot, capacity);
   return core;
 }
@@ -485,11 +443,11 @@ broadcast_core_send (BroadcastCore  *core,
   RingSlot *slot;
   guint n;
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   n = core->n_cursors;
-  if (core->closed || n == 0)
+  if (core->hub.closed || n == 0)
     {
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       _gasync_value_box_unref (box);
       return 0;
     }
@@ -498,11 +456,11 @@ broadcast_core_send (BroadcastCore  *core,
   slot->item = box;
   slot->pos = core->tail++;
   slot->rem = n;
-  serve = broadcast_core_wake_locked (core);
-  gasync_mutex_unlock (&core->mutex);
+  serve = _gasync_subscriber_hub_wake_locked (&core->hub, &broadcast_hub_ops);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   _gasync_value_box_unref (old);
-  broadcast_core_serve (core, serve);
+  _gasync_subscriber_hub_serve (&core->hub, &broadcast_hub_ops, serve);
   return n;
 }
 
@@ -514,14 +472,14 @@ broadcast_cursor_new (BroadcastCore *core)
 
   c->ref_count = 2;   /* the caller's, the core list's */
   c->core = broadcast_core_ref (core);
-  c->slot.mutex = &core->mutex;
+  c->slot.mutex = &core->hub.mutex;
   g_queue_init (&c->waiters);
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   c->next = core->tail;
-  core->cursors = g_list_prepend (core->cursors, c);
+  core->hub.cursors = g_list_prepend (core->hub.cursors, c);
   core->n_cursors++;
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   return c;
 }
 
@@ -536,11 +494,11 @@ broadcast_cursor_unsubscribe (BroadcastCursor *c)
   GPtrArray *release;
   GList *batch;
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   release = broadcast_cursor_unsubscribe_locked (c);
   batch = c->waiters.head;
   g_queue_init (&c->waiters);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   for (guint i = 0; i < release->len; i++)
     _gasync_value_box_unref (release->pdata[i]);

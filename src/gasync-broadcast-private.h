@@ -8,6 +8,7 @@
 
 #include "gasync-broadcast.h"
 #include "gasync-future-private.h"
+#include "gasync-subscriber-hub-private.h"
 #include "gasync-subscriber-source-private.h"
 #include "gasync-value-box-private.h"
 
@@ -31,7 +32,7 @@ typedef struct
   gint                  ref_count;   /* atomic */
   BroadcastCore        *core;        /* owned, immutable */
 
-  /* protected by core->mutex: */
+  /* protected by core->hub.mutex: */
   guint64               next;        /* the sequence number it takes next */
   guint64               missed;      /* items skipped in all */
   GQueue                waiters;     /* owned GAsyncPromise: parked receive futures */
@@ -41,21 +42,17 @@ typedef struct
 
 struct _BroadcastCore
 {
-  gint         ref_count;    /* atomic */
-  GType        type;         /* immutable */
-  guint        capacity;     /* immutable */
+  gint                 ref_count;   /* atomic */
+  GType                type;        /* immutable */
+  guint                capacity;    /* immutable */
+  /* Its mutex protects the rest; its cursors are BroadcastCursors, its
+   * blocked threads in gasync_broadcast_receiver_recv(). */
+  GAsyncSubscriberHub  hub;
 
-  GMutex       mutex;
-  GCond        changed;      /* signalled on a send, a close or the end of a
-                              * delivery when n_blocked > 0 */
-
-  /* protected by mutex: */
-  RingSlot    *ring;         /* capacity slots */
-  guint64      tail;         /* the sequence number of the next item sent */
-  gboolean     closed;
-  guint        n_blocked;    /* threads in gasync_broadcast_receiver_recv() */
-  GList       *cursors;      /* owned BroadcastCursor references, one per receiver */
-  guint        n_cursors;
+  /* protected by hub.mutex: */
+  RingSlot            *ring;        /* capacity slots */
+  guint64              tail;        /* the sequence number of the next item sent */
+  guint                n_cursors;
 };
 
 /* gasync-broadcast-core.c */
@@ -71,9 +68,8 @@ guint            broadcast_core_send              (BroadcastCore            *cor
                                                    GAsyncValueBox           *box);
 void             broadcast_core_close             (BroadcastCore            *core);
 guint64          broadcast_core_oldest_locked     (BroadcastCore            *core);
-GPtrArray       *broadcast_core_wake_locked       (BroadcastCore            *core);
-void             broadcast_core_serve             (BroadcastCore            *core,
-                                                   GPtrArray                *serve);
+
+extern const GAsyncSubscriberHubOps broadcast_hub_ops;
 
 BroadcastCursor *broadcast_cursor_new             (BroadcastCore            *core);
 BroadcastCursor *broadcast_cursor_ref             (BroadcastCursor          *c);

@@ -30,15 +30,15 @@ broadcast_source_take (BroadcastCursor  *c,
   guint64 seq;
 
   *last = FALSE;
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   if (!c->delivering && broadcast_cursor_take_locked (c, &item, &seq, missed))
     *release = broadcast_cursor_commit_locked (c, seq);
-  else if (!c->delivering && core->closed)
+  else if (!c->delivering && core->hub.closed)
     *last = TRUE;
   else
     /* Woken by the next send, or by the delivery under way. */
     _gasync_subscriber_slot_sleep_locked (&c->slot);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   return item;
 }
 
@@ -87,25 +87,13 @@ broadcast_source_has_news_locked (gpointer cursor)
   return TRUE;
 }
 
-static gpointer
-broadcast_source_cursor_ref (gpointer cursor)
-{
-  return broadcast_cursor_ref (cursor);
-}
-
-static void
-broadcast_source_cursor_unref (gpointer cursor)
-{
-  broadcast_cursor_unref (cursor);
-}
-
 static const GAsyncSubscriberOps broadcast_source_ops = {
   .source_name = "[gasync] broadcast receiver",
   .attach_func = "gasync_broadcast_receiver_attach",
+  .stall_kind = "broadcast callback",
   .dispatch = broadcast_source_dispatch,
   .has_news_locked = broadcast_source_has_news_locked,
-  .cursor_ref = broadcast_source_cursor_ref,
-  .cursor_unref = broadcast_source_cursor_unref,
+  .hub = &broadcast_hub_ops,
 };
 
 /* Attaches a source that delivers the items of @c, @receiver's cursor (on

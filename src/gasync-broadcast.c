@@ -329,9 +329,9 @@ gasync_broadcast_receiver_get_missed (GAsyncBroadcastReceiver *receiver)
   g_return_val_if_fail (GASYNC_IS_BROADCAST_RECEIVER (receiver), 0);
 
   core = receiver->cursor->core;
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   ret = receiver->cursor->missed;
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   return ret;
 }
 
@@ -433,7 +433,7 @@ gasync_broadcast_receiver_recv_future (GAsyncBroadcastReceiver *receiver)
   core = c->core;
   promise = gasync_promise_new ();
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   pruned = broadcast_cursor_prune_locked (c);
   ret = broadcast_cursor_recv_now_locked (c);
   if (ret != NULL)
@@ -442,7 +442,7 @@ gasync_broadcast_receiver_recv_future (GAsyncBroadcastReceiver *receiver)
     {
       /* Served by the next send, the close, or the delivery under way. */
       g_queue_push_tail (&c->waiters, g_object_ref (promise));
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       ret = GASYNC_FUTURE (promise);
     }
 

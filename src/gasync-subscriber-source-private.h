@@ -8,6 +8,8 @@
 
 #include <glib-object.h>
 
+#include "gasync-subscriber-hub-private.h"
+
 G_BEGIN_DECLS
 
 /* What watch and broadcast receivers share when they are attached to a
@@ -31,6 +33,7 @@ typedef struct
 {
   const char *source_name;   /* static: the GSource's name */
   const char *attach_func;   /* the public function, for the critical */
+  const char *stall_kind;    /* static: what runs, for GASYNC_DEBUG=stalls */
   /* Delivers what there is to @func (a GAsyncWatchFunc, a
    * GAsyncBroadcastFunc), called with no lock held; returns
    * G_SOURCE_CONTINUE or G_SOURCE_REMOVE. */
@@ -40,8 +43,8 @@ typedef struct
   /* With the lock held, as the source is attached: is something there
    * already (a value not seen, an item, the close)? */
   gboolean  (*has_news_locked) (gpointer cursor);
-  gpointer  (*cursor_ref)    (gpointer cursor);
-  void      (*cursor_unref)  (gpointer cursor);
+  /* The core's, for the cursor's references. */
+  const GAsyncSubscriberHubOps *hub;
 } GAsyncSubscriberOps;
 
 struct _GAsyncSubscriberSource

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "gasync-subscriber-source-private.h"
+#include "gasync-debug-private.h"
 #include "gasync-tsan-private.h"
 
 /* The callback data of a source, freed when the source is destroyed (on
@@ -37,6 +38,19 @@ _gasync_subscriber_slot_sleep_locked (GAsyncSubscriberSlot *slot)
     g_source_set_ready_time (slot->source, -1);
 }
 
+/* GASYNC_DEBUG=stalls: one dispatch (what there was to deliver), timed. */
+static gboolean
+subscriber_source_dispatch_timed (GAsyncSubscriberSource *self,
+                                  Attach                 *cb)
+{
+  gint64 start = g_get_monotonic_time ();
+  gboolean ret = self->ops->dispatch (self, cb->func, cb->user_data);
+
+  _gasync_debug_stall_check (start, self->ops->stall_kind, NULL, (gpointer) cb->func,
+                             g_source_get_context ((GSource *) self));
+  return ret;
+}
+
 static gboolean
 subscriber_source_dispatch (GSource     *source,
                             GSourceFunc  callback,
@@ -48,6 +62,8 @@ subscriber_source_dispatch (GSource     *source,
   if G_UNLIKELY (cb == NULL)
     return G_SOURCE_REMOVE;
 
+  if G_UNLIKELY (_gasync_debug_stalls)
+    return subscriber_source_dispatch_timed (self, cb);
   return self->ops->dispatch (self, cb->func, cb->user_data);
 }
 
@@ -58,7 +74,7 @@ subscriber_source_finalize (GSource *source)
 
   g_clear_object (&self->receiver);
   if (self->cursor != NULL)
-    self->ops->cursor_unref (g_steal_pointer (&self->cursor));
+    self->ops->hub->cursor_unref (g_steal_pointer (&self->cursor));
 }
 
 static GSourceFuncs subscriber_source_funcs = {
@@ -122,7 +138,7 @@ subscriber_source_new (const GAsyncSubscriberOps  *ops,
   g_source_set_ready_time ((GSource *) self, -1);
   self->ops = ops;
   self->receiver = g_object_ref (receiver);
-  self->cursor = ops->cursor_ref (cursor);
+  self->cursor = ops->hub->cursor_ref (cursor);
   self->slot = slot;
 
   cb->source = self;
@@ -144,6 +160,8 @@ _gasync_subscriber_source_attach (const GAsyncSubscriberOps *ops,
   Attach *cb = g_new0 (Attach, 1);
   guint id;
 
+  /* GASYNC_DEBUG=stalls, for a program that has no future yet. */
+  _gasync_debug_ensure_init ();
   cb->func = func;
   cb->user_data = user_data;
   cb->destroy = destroy;

@@ -27,7 +27,11 @@
  * thread serves it before it stops, so the same change is never delivered
  * twice and a change made meanwhile is never lost.
  *
- * Lock order: the core mutex, then a GMainContext's lock (in
+ * Announcing a change (blocked threads, attached sources, cursors to
+ * serve) is gasync-subscriber-hub.c's, which calls back here to wake and
+ * serve a cursor.
+ *
+ * Lock order: the core (hub) mutex, then a GMainContext's lock (in
  * g_source_set_ready_time()).
  */
 
@@ -55,8 +59,7 @@ watch_core_new (GAsyncValueBox *initial)
 
   core->ref_count = 1;
   core->type = G_VALUE_TYPE (&initial->value);
-  g_mutex_init (&core->mutex);
-  g_cond_init (&core->changed);
+  _gasync_subscriber_hub_init (&core->hub);
   core->current = initial;
   core->version = 1;
   return core;
@@ -77,10 +80,8 @@ watch_core_unref (WatchCore *core)
 
   /* Every cursor holds a reference, so none is left. */
   GASYNC_TSAN_ACQUIRE (core);
-  g_warn_if_fail (core->cursors == NULL);
+  _gasync_subscriber_hub_clear (&core->hub);
   _gasync_value_box_unref (core->current);
-  g_cond_clear (&core->changed);
-  g_mutex_clear (&core->mutex);
   g_free (core);
 }
 
@@ -148,8 +149,9 @@ watch_waiters_reject (GSList     *batch,
  * and @c saw the last value. Releases the lock while it settles them;
  * called and returns with it held. */
 static void
-watch_cursor_serve_locked (WatchCursor *c)
+watch_cursor_serve_locked (gpointer cursor)
 {
+  WatchCursor *c = cursor;
   WatchCore *core = c->core;
 
   while (c->waiters != NULL && !c->delivering)
@@ -163,19 +165,19 @@ watch_cursor_serve_locked (WatchCursor *c)
           gboolean taken;
 
           c->delivering = TRUE;
-          gasync_mutex_unlock (&core->mutex);
+          gasync_mutex_unlock (&core->hub.mutex);
           taken = watch_waiters_resolve (batch, box);
           _gasync_value_box_unref (box);
-          gasync_mutex_lock (&core->mutex);
+          gasync_mutex_lock (&core->hub.mutex);
           c->delivering = FALSE;
           if (taken && c->seen < version)
             c->seen = version;
         }
-      else if (core->closed)
+      else if (core->hub.closed)
         {
-          gasync_mutex_unlock (&core->mutex);
+          gasync_mutex_unlock (&core->hub.mutex);
           watch_waiters_reject (batch, _("The watch is closed"));
-          gasync_mutex_lock (&core->mutex);
+          gasync_mutex_lock (&core->hub.mutex);
         }
       else
         {
@@ -185,70 +187,40 @@ watch_cursor_serve_locked (WatchCursor *c)
     }
 }
 
-/* After a change or close: wakes blocked threads and attached sources,
- * and returns the cursors whose parked futures are to be served (with a
- * reference each), or NULL. */
-GPtrArray *
-watch_core_wake_locked (WatchCore *core)
+/* After a change or close: wakes @cursor's attached source; are its
+ * parked futures to be served? */
+static gboolean
+watch_cursor_wake_locked (gpointer cursor)
 {
-  GPtrArray *serve = NULL;
+  WatchCursor *c = cursor;
 
-  if (core->n_blocked > 0)
-    g_cond_broadcast (&core->changed);
-
-  for (GList *l = core->cursors; l != NULL; l = l->next)
-    {
-      WatchCursor *c = l->data;
-
-      _gasync_subscriber_slot_wake_locked (&c->slot);
-      if (c->waiters != NULL && !c->delivering)
-        {
-          if (serve == NULL)
-            serve = g_ptr_array_new ();
-          g_ptr_array_add (serve, watch_cursor_ref (c));
-        }
-    }
-
-  return serve;
+  _gasync_subscriber_slot_wake_locked (&c->slot);
+  return c->waiters != NULL && !c->delivering;
 }
 
-/* Serves, without the lock held on entry, what watch_core_wake_locked()
- * returned. */
-void
-watch_core_serve (WatchCore *core,
-                  GPtrArray *serve)
+static gpointer
+watch_hub_cursor_ref (gpointer cursor)
 {
-  if (serve == NULL)
-    return;
-
-  for (guint i = 0; i < serve->len; i++)
-    {
-      WatchCursor *c = serve->pdata[i];
-
-      gasync_mutex_lock (&core->mutex);
-      watch_cursor_serve_locked (c);
-      gasync_mutex_unlock (&core->mutex);
-      watch_cursor_unref (c);
-    }
-  g_ptr_array_unref (serve);
+  return watch_cursor_ref (cursor);
 }
+
+static void
+watch_hub_cursor_unref (gpointer cursor)
+{
+  watch_cursor_unref (cursor);
+}
+
+const GAsyncSubscriberHubOps watch_hub_ops = {
+  .cursor_ref = watch_hub_cursor_ref,
+  .cursor_unref = watch_hub_cursor_unref,
+  .wake_cursor_locked = watch_cursor_wake_locked,
+  .serve_cursor_locked = watch_cursor_serve_locked,
+};
 
 void
 watch_core_close (WatchCore *core)
 {
-  GPtrArray *serve;
-
-  gasync_mutex_lock (&core->mutex);
-  if (core->closed)
-    {
-      gasync_mutex_unlock (&core->mutex);
-      return;
-    }
-  core->closed = TRUE;
-  serve = watch_core_wake_locked (core);
-  gasync_mutex_unlock (&core->mutex);
-
-  watch_core_serve (core, serve);
+  _gasync_subscriber_hub_close (&core->hub, &watch_hub_ops);
 }
 
 GAsyncValueBox *
@@ -256,9 +228,9 @@ watch_core_ref_current (WatchCore *core)
 {
   GAsyncValueBox *box;
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   box = _gasync_value_box_ref (core->current);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   return box;
 }
 
@@ -295,16 +267,6 @@ watch_cursor_prune_locked (WatchCursor *c)
   return pruned;
 }
 
-static void
-watch_cancelled_cb (GCancellable *cancellable,
-                    WatchCore    *core)
-{
-  /* Under the lock, so that a thread about to wait cannot miss it. */
-  gasync_mutex_lock (&core->mutex);
-  g_cond_broadcast (&core->changed);
-  gasync_mutex_unlock (&core->mutex);
-}
-
 /* Waits, with the lock held, for a value @c has not seen. Returns it, or
  * NULL with @error set. */
 static GAsyncValueBox *
@@ -319,7 +281,7 @@ watch_cursor_wait_locked (WatchCursor   *c,
       if (c->seen != core->version)
         return watch_cursor_take_locked (c);
 
-      if (core->closed)
+      if (core->hub.closed)
         {
           g_set_error_literal (error, GASYNC_ERROR, GASYNC_ERROR_CLOSED,
                                _("The watch is closed"));
@@ -328,9 +290,7 @@ watch_cursor_wait_locked (WatchCursor   *c,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
 
-      core->n_blocked++;
-      gasync_cond_wait (&core->changed, &core->mutex);
-      core->n_blocked--;
+      _gasync_subscriber_hub_wait_locked (&core->hub);
     }
 }
 
@@ -344,15 +304,12 @@ watch_cursor_wait (WatchCursor   *c,
 {
   WatchCore *core = c->core;
   GAsyncValueBox *box;
-  gulong handler = 0;
+  gulong handler;
 
-  /* Connected without the lock: it runs at once if already cancelled. */
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (watch_cancelled_cb), core, NULL);
-
-  gasync_mutex_lock (&core->mutex);
+  handler = _gasync_subscriber_hub_connect (&core->hub, cancellable);
+  gasync_mutex_lock (&core->hub.mutex);
   box = watch_cursor_wait_locked (c, cancellable, error);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
@@ -367,12 +324,12 @@ watch_cursor_new (WatchCore *core)
 
   c->ref_count = 2;   /* the caller's, the core list's */
   c->core = watch_core_ref (core);
-  c->slot.mutex = &core->mutex;
+  c->slot.mutex = &core->hub.mutex;
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   c->seen = core->version;
-  core->cursors = g_list_prepend (core->cursors, c);
-  gasync_mutex_unlock (&core->mutex);
+  core->hub.cursors = g_list_prepend (core->hub.cursors, c);
+  gasync_mutex_unlock (&core->hub.mutex);
   return c;
 }
 
@@ -385,10 +342,10 @@ watch_cursor_unsubscribe (WatchCursor *c)
   WatchCore *core = c->core;
   GSList *batch;
 
-  gasync_mutex_lock (&core->mutex);
-  core->cursors = g_list_remove (core->cursors, c);
+  gasync_mutex_lock (&core->hub.mutex);
+  core->hub.cursors = g_list_remove (core->hub.cursors, c);
   batch = g_steal_pointer (&c->waiters);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   watch_waiters_reject (batch, _("The watch receiver was dropped"));
   watch_cursor_unref (c);   /* the core list's */
@@ -404,20 +361,20 @@ watch_core_set (WatchCore      *core,
   GAsyncValueBox *old;
   GPtrArray *serve;
 
-  gasync_mutex_lock (&core->mutex);
-  if (core->closed)
+  gasync_mutex_lock (&core->hub.mutex);
+  if (core->hub.closed)
     {
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       _gasync_value_box_unref (box);
       return FALSE;
     }
   old = core->current;
   core->current = box;
   core->version++;
-  serve = watch_core_wake_locked (core);
-  gasync_mutex_unlock (&core->mutex);
+  serve = _gasync_subscriber_hub_wake_locked (&core->hub, &watch_hub_ops);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   _gasync_value_box_unref (old);
-  watch_core_serve (core, serve);
+  _gasync_subscriber_hub_serve (&core->hub, &watch_hub_ops, serve);
   return TRUE;
 }

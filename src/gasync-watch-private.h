@@ -8,6 +8,7 @@
 
 #include "gasync-watch.h"
 #include "gasync-future-private.h"
+#include "gasync-subscriber-hub-private.h"
 #include "gasync-subscriber-source-private.h"
 #include "gasync-value-box-private.h"
 
@@ -24,7 +25,7 @@ typedef struct
   gint                  ref_count;   /* atomic */
   WatchCore            *core;        /* owned, immutable */
 
-  /* protected by core->mutex: */
+  /* protected by core->hub.mutex: */
   guint64               seen;        /* the version this receiver saw last */
   GSList               *waiters;     /* owned GAsyncPromise: parked changed() futures */
   gboolean              delivering;  /* a thread is settling waiters without the lock */
@@ -33,18 +34,15 @@ typedef struct
 
 struct _WatchCore
 {
-  gint         ref_count;    /* atomic */
-  GType        type;         /* immutable */
+  gint                 ref_count;   /* atomic */
+  GType                type;        /* immutable */
+  /* Its mutex protects the rest; its cursors are WatchCursors, its
+   * blocked threads in gasync_watch_receiver_wait_changed(). */
+  GAsyncSubscriberHub  hub;
 
-  GMutex       mutex;
-  GCond        changed;      /* signalled on a change or close when n_blocked > 0 */
-
-  /* protected by mutex: */
-  GAsyncValueBox  *current;      /* owned */
-  guint64      version;
-  gboolean     closed;
-  guint        n_blocked;    /* threads in gasync_watch_receiver_wait_changed() */
-  GList       *cursors;      /* owned WatchCursor references, one per receiver */
+  /* protected by hub.mutex: */
+  GAsyncValueBox      *current;     /* owned */
+  guint64              version;
 };
 
 /* gasync-watch-core.c */
@@ -59,9 +57,8 @@ gboolean        watch_core_set            (WatchCore            *core,
                                            GAsyncValueBox       *box);
 GAsyncValueBox *watch_core_ref_current    (WatchCore            *core);
 void            watch_core_close          (WatchCore            *core);
-GPtrArray      *watch_core_wake_locked    (WatchCore            *core);
-void            watch_core_serve          (WatchCore            *core,
-                                           GPtrArray            *serve);
+
+extern const GAsyncSubscriberHubOps watch_hub_ops;
 
 WatchCursor    *watch_cursor_new          (WatchCore            *core);
 WatchCursor    *watch_cursor_ref          (WatchCursor          *c);

@@ -26,15 +26,15 @@ watch_source_take (WatchCursor *c,
   GAsyncValueBox *box = NULL;
 
   *last = FALSE;
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   if (c->seen != core->version)
     box = watch_cursor_take_locked (c);
-  else if (core->closed)
+  else if (core->hub.closed)
     *last = TRUE;
 
-  if (!core->closed)
+  if (!core->hub.closed)
     _gasync_subscriber_slot_sleep_locked (&c->slot);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   return box;
 }
 
@@ -71,28 +71,16 @@ watch_source_has_news_locked (gpointer cursor)
 {
   WatchCursor *c = cursor;
 
-  return c->seen != c->core->version || c->core->closed;
-}
-
-static gpointer
-watch_source_cursor_ref (gpointer cursor)
-{
-  return watch_cursor_ref (cursor);
-}
-
-static void
-watch_source_cursor_unref (gpointer cursor)
-{
-  watch_cursor_unref (cursor);
+  return c->seen != c->core->version || c->core->hub.closed;
 }
 
 static const GAsyncSubscriberOps watch_source_ops = {
   .source_name = "[gasync] watch receiver",
   .attach_func = "gasync_watch_receiver_attach",
+  .stall_kind = "watch callback",
   .dispatch = watch_source_dispatch,
   .has_news_locked = watch_source_has_news_locked,
-  .cursor_ref = watch_source_cursor_ref,
-  .cursor_unref = watch_source_cursor_unref,
+  .hub = &watch_hub_ops,
 };
 
 /* Attaches a source that calls @func on @context (NULL: the thread-default

@@ -387,9 +387,9 @@ gasync_watch_receiver_has_changed (GAsyncWatchReceiver *receiver)
   g_return_val_if_fail (GASYNC_IS_WATCH_RECEIVER (receiver), FALSE);
 
   core = receiver->cursor->core;
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   ret = receiver->cursor->seen != core->version;
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
   return ret;
 }
 
@@ -415,9 +415,9 @@ gasync_watch_receiver_dup_value (GAsyncWatchReceiver *receiver)
   g_return_val_if_fail (GASYNC_IS_WATCH_RECEIVER (receiver), NULL);
 
   core = receiver->cursor->core;
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   box = watch_cursor_take_locked (receiver->cursor);
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   ret = g_new0 (GValue, 1);
   _gasync_value_box_copy_into (box, ret);
@@ -469,20 +469,20 @@ gasync_watch_receiver_changed (GAsyncWatchReceiver *receiver)
   core = c->core;
   promise = gasync_promise_new ();
 
-  gasync_mutex_lock (&core->mutex);
+  gasync_mutex_lock (&core->hub.mutex);
   pruned = watch_cursor_prune_locked (c);
   if (!c->delivering && c->waiters == NULL && c->seen != core->version)
     {
       GAsyncValueBox *box = watch_cursor_take_locked (c);
 
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       g_slist_free_full (pruned, g_object_unref);
       g_object_unref (promise);
       return watch_future_new_for_box (box);
     }
-  if (!c->delivering && c->waiters == NULL && core->closed)
+  if (!c->delivering && c->waiters == NULL && core->hub.closed)
     {
-      gasync_mutex_unlock (&core->mutex);
+      gasync_mutex_unlock (&core->hub.mutex);
       g_slist_free_full (pruned, g_object_unref);
       g_object_unref (promise);
       return gasync_future_new_for_error_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED,
@@ -490,7 +490,7 @@ gasync_watch_receiver_changed (GAsyncWatchReceiver *receiver)
     }
   /* Served by the next change, the close, or the delivery under way. */
   c->waiters = g_slist_prepend (c->waiters, g_object_ref (promise));
-  gasync_mutex_unlock (&core->mutex);
+  gasync_mutex_unlock (&core->hub.mutex);
 
   g_slist_free_full (pruned, g_object_unref);
   return GASYNC_FUTURE (promise);

@@ -8,7 +8,7 @@
 
 #include <gasync/gasync.h>
 
-#include "gasync-test-util.h"
+#include "subscriber-test-util.h"
 #include "gasync-tsan-private.h"
 
 static guint
@@ -30,18 +30,6 @@ recv_uint (GAsyncBroadcastReceiver *rx,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (gasync_broadcast_receiver_recv (rx, NULL, &value, missed, &error));
-  g_assert_no_error (error);
-  return g_value_get_uint (&value);
-}
-
-static guint
-future_uint (GAsyncFuture *future)
-{
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (gasync_future_get_state (future), ==, GASYNC_FUTURE_RESOLVED);
-  g_assert_true (gasync_future_get_value (future, &value, &error));
   g_assert_no_error (error);
   return g_value_get_uint (&value);
 }
@@ -595,35 +583,24 @@ recv_on_worker (GCancellable *cancellable,
   GAsyncBroadcastReceiver *rx = data;
   GError *error = NULL;
   GValue value = G_VALUE_INIT;
+  gboolean ok;
 
-  if (gasync_broadcast_receiver_recv (rx, NULL, &value, NULL, &error))
-    return gasync_future_new_for_boolean (TRUE);
-  g_assert_cmpuint (G_VALUE_TYPE (&value), ==, G_TYPE_POINTER);
-  return gasync_future_new_for_error (error);
+  ok = gasync_broadcast_receiver_recv (rx, NULL, &value, NULL, &error);
+  return blocking_outcome (ok, &value, error);
 }
 
 static void
 test_would_deadlock (void)
 {
-  g_autoptr(GAsyncRuntime) runtime = gasync_runtime_new (1);
   g_autoptr(GAsyncBroadcast) bc = gasync_broadcast_new (G_TYPE_UINT, 2);
   g_autoptr(GAsyncBroadcastReceiver) rx = gasync_broadcast_subscribe (bc);
-  g_autoptr(GAsyncFuture) future = NULL;
-  g_autoptr(GAsyncFuture) bounded = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_test_summary ("The blocking receive fails with WOULD_DEADLOCK on an async "
                   "runtime worker, even with an item ready");
 
   g_assert_cmpuint (send_uint (bc, 1), ==, 1);
-  future = gasync_runtime_spawn (runtime, recv_on_worker, rx, NULL);
-  bounded = gasync_future_with_timeout (future, 30000);
-  g_assert_false (gasync_future_wait (bounded, NULL, NULL, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
-  g_clear_error (&error);
+  assert_would_deadlock_on_worker (recv_on_worker, rx);
   g_assert_cmpuint (recv_uint (rx, NULL), ==, 1);   /* nothing taken */
-  g_assert_true (gasync_runtime_shutdown (runtime, NULL, &error));
-  g_assert_no_error (error);
 }
 
 int

@@ -47,6 +47,20 @@ gboolean      debug_test_slow_receiver (GAsyncReceiver *receiver,
 gboolean      debug_test_fast_receiver (GAsyncReceiver *receiver,
                                         const GValue   *item,
                                         gpointer        user_data);
+gboolean      debug_test_slow_watch (GAsyncWatchReceiver *receiver,
+                                     const GValue        *value,
+                                     gpointer             user_data);
+gboolean      debug_test_fast_watch (GAsyncWatchReceiver *receiver,
+                                     const GValue        *value,
+                                     gpointer             user_data);
+gboolean      debug_test_slow_broadcast (GAsyncBroadcastReceiver *receiver,
+                                         const GValue            *item,
+                                         guint64                  missed,
+                                         gpointer                 user_data);
+gboolean      debug_test_fast_broadcast (GAsyncBroadcastReceiver *receiver,
+                                         const GValue            *item,
+                                         guint64                  missed,
+                                         gpointer                 user_data);
 
 static void
 await_settled (GAsyncFuture *future)
@@ -351,6 +365,95 @@ stall_receive_one (GAsyncReceiveFunc func)
   gasync_test_iterate_pending (NULL);
 }
 
+/* The watch and broadcast callbacks count their values in counts[0],
+ * and the end (the close) in counts[1]; the slow ones stall on a value. */
+static gboolean
+stall_count (gpointer      user_data,
+             gconstpointer value,
+             gboolean      slow)
+{
+  gint *counts = user_data;
+
+  if (value == NULL)
+    {
+      g_atomic_int_set (&counts[1], 1);
+      return G_SOURCE_REMOVE;
+    }
+  if (slow)
+    g_usleep (STALL_MS * 1000);
+  g_atomic_int_inc (&counts[0]);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+debug_test_slow_watch (GAsyncWatchReceiver *receiver,
+                       const GValue        *value,
+                       gpointer             user_data)
+{
+  return stall_count (user_data, value, TRUE);
+}
+
+gboolean
+debug_test_fast_watch (GAsyncWatchReceiver *receiver,
+                       const GValue        *value,
+                       gpointer             user_data)
+{
+  return stall_count (user_data, value, FALSE);
+}
+
+gboolean
+debug_test_slow_broadcast (GAsyncBroadcastReceiver *receiver,
+                           const GValue            *item,
+                           guint64                  missed,
+                           gpointer                 user_data)
+{
+  return stall_count (user_data, item, TRUE);
+}
+
+gboolean
+debug_test_fast_broadcast (GAsyncBroadcastReceiver *receiver,
+                           const GValue            *item,
+                           guint64                  missed,
+                           gpointer                 user_data)
+{
+  return stall_count (user_data, item, FALSE);
+}
+
+/* Sets a value of a new watch and sends an item on a new broadcast, each
+ * with a receiver attached to the default context, and iterates until
+ * both were delivered, then until both closes were. */
+static void
+stall_subscribe_one (GAsyncWatchFunc     watch_func,
+                     GAsyncBroadcastFunc broadcast_func)
+{
+  g_autoptr(GAsyncWatch) watch = NULL;
+  g_autoptr(GAsyncWatchReceiver) watch_rx = NULL;
+  g_autoptr(GAsyncBroadcast) broadcast = gasync_broadcast_new (G_TYPE_INT, 4);
+  g_autoptr(GAsyncBroadcastReceiver) broadcast_rx = gasync_broadcast_subscribe (broadcast);
+  g_auto(GValue) value = G_VALUE_INIT;
+  gint watch_counts[2] = { 0, 0 };
+  gint broadcast_counts[2] = { 0, 0 };
+
+  g_value_init (&value, G_TYPE_INT);
+  watch = gasync_watch_new (&value);
+  watch_rx = gasync_watch_subscribe (watch);
+  g_assert_cmpuint (gasync_watch_receiver_attach (watch_rx, NULL, watch_func, watch_counts, NULL), !=, 0);
+  g_assert_cmpuint (gasync_broadcast_receiver_attach (broadcast_rx, NULL, broadcast_func,
+                                                      broadcast_counts, NULL), !=, 0);
+  g_value_set_int (&value, 7);
+  g_assert_true (gasync_watch_set (watch, &value));
+  g_assert_cmpuint (gasync_broadcast_send (broadcast, &value), ==, 1);
+  gasync_test_iterate_until (NULL, &watch_counts[0], TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &broadcast_counts[0], TIMEOUT_MS);
+
+  gasync_watch_close (watch);
+  gasync_broadcast_close (broadcast);
+  gasync_test_iterate_until (NULL, &watch_counts[1], TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &broadcast_counts[1], TIMEOUT_MS);
+  g_assert_cmpint (watch_counts[0], ==, 1);
+  g_assert_cmpint (broadcast_counts[0], ==, 1);
+}
+
 /* Each kind of user code the watchdog times, once slow and once fast. */
 static void
 stall_run_callbacks (void)
@@ -373,6 +476,8 @@ stall_run_callbacks (void)
 
   stall_receive_one (debug_test_slow_receiver);
   stall_receive_one (debug_test_fast_receiver);
+  stall_subscribe_one (debug_test_slow_watch, debug_test_slow_broadcast);
+  stall_subscribe_one (debug_test_fast_watch, debug_test_fast_broadcast);
 }
 
 static void
@@ -399,10 +504,18 @@ test_stalls_report (void)
                              "debug_test_slow_local ran * ms*");
   g_test_trap_assert_stderr ("*gasync: GASYNC_DEBUG=stalls: receiver callback "
                              "debug_test_slow_receiver ran * ms*");
+  g_test_trap_assert_stderr ("*gasync: GASYNC_DEBUG=stalls: watch callback "
+                             "debug_test_slow_watch ran * ms*");
+  g_test_trap_assert_stderr ("*gasync: GASYNC_DEBUG=stalls: broadcast callback "
+                             "debug_test_slow_broadcast ran * ms*");
   g_test_trap_assert_stderr_unmatched ("*debug_test_fast_*");
-  /* Once each: two slow continuations, one local task, one receiver. */
-  g_test_trap_assert_stderr_unmatched ("*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*"
-                                       "GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*");
+  /* Once each: two slow continuations, one local task, one receiver, one
+   * watch and one broadcast callback (not their fast close calls). */
+  g_test_trap_assert_stderr ("*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*"
+                             "GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*");
+  g_test_trap_assert_stderr_unmatched ("*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*"
+                                       "GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*GASYNC_DEBUG=stalls*"
+                                       "GASYNC_DEBUG=stalls*");
   g_test_trap_assert_stderr ("*GASYNC_DEBUG=pending: 0 futures pending at exit*");
 }
 

@@ -8,7 +8,7 @@
 
 #include <gasync/gasync.h>
 
-#include "gasync-test-util.h"
+#include "subscriber-test-util.h"
 
 static GAsyncWatch *
 watch_new_uint (guint v)
@@ -29,18 +29,6 @@ watch_set_uint (GAsyncWatch *watch,
   g_value_init (&value, G_TYPE_UINT);
   g_value_set_uint (&value, v);
   return gasync_watch_set (watch, &value);
-}
-
-static guint
-future_uint (GAsyncFuture *future)
-{
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (gasync_future_get_state (future), ==, GASYNC_FUTURE_RESOLVED);
-  g_assert_true (gasync_future_get_value (future, &value, &error));
-  g_assert_no_error (error);
-  return g_value_get_uint (&value);
 }
 
 static void
@@ -495,37 +483,26 @@ wait_on_worker (GCancellable *cancellable,
   GAsyncWatchReceiver *rx = data;
   GError *error = NULL;
   GValue value = G_VALUE_INIT;
+  gboolean ok;
 
   /* Refused even though a change is there: every time, not only under load. */
   g_assert_true (gasync_watch_receiver_has_changed (rx));
-  if (gasync_watch_receiver_wait_changed (rx, NULL, &value, &error))
-    return gasync_future_new_for_boolean (TRUE);
-  g_assert_cmpuint (G_VALUE_TYPE (&value), ==, G_TYPE_POINTER);
-  return gasync_future_new_for_error (error);
+  ok = gasync_watch_receiver_wait_changed (rx, NULL, &value, &error);
+  return blocking_outcome (ok, &value, error);
 }
 
 static void
 test_would_deadlock (void)
 {
-  g_autoptr(GAsyncRuntime) runtime = gasync_runtime_new (1);
   g_autoptr(GAsyncWatch) watch = watch_new_uint (0);
   g_autoptr(GAsyncWatchReceiver) rx = gasync_watch_subscribe (watch);
-  g_autoptr(GAsyncFuture) future = NULL;
-  g_autoptr(GAsyncFuture) bounded = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_test_summary ("The blocking wait fails with WOULD_DEADLOCK on an async "
                   "runtime worker, even with a change ready");
 
   g_assert_true (watch_set_uint (watch, 1));
-  future = gasync_runtime_spawn (runtime, wait_on_worker, rx, NULL);
-  bounded = gasync_future_with_timeout (future, 30000);
-  g_assert_false (gasync_future_wait (bounded, NULL, NULL, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_WOULD_DEADLOCK);
+  assert_would_deadlock_on_worker (wait_on_worker, rx);
   g_assert_true (gasync_watch_receiver_has_changed (rx));   /* nothing taken */
-  g_clear_error (&error);
-  g_assert_true (gasync_runtime_shutdown (runtime, NULL, &error));
-  g_assert_no_error (error);
 }
 
 int
