@@ -209,7 +209,7 @@ _gasync_value_type_is_plain (GType type)
 /* Initializes the zero-filled @dest with a copy of @src. */
 static inline void
 _gasync_value_init_copy (GValue       *dest,
-                 const GValue *src)
+                         const GValue *src)
 {
   if (_gasync_value_type_is_plain (G_VALUE_TYPE (src)))
     {
