@@ -726,9 +726,14 @@ gasync_task_group_new (GAsyncRuntime *runtime)
   return g_object_new (GASYNC_TYPE_TASK_GROUP, "runtime", runtime, NULL);
 }
 
+/* A spawn on a closed group: nothing runs, @user_data is freed now (on
+ * the calling thread) and the member future is already rejected. */
 static GAsyncFuture *
-new_closed_error (void)
+spawn_refused (gpointer       user_data,
+               GDestroyNotify destroy)
 {
+  if (destroy != NULL)
+    destroy (user_data);
   return gasync_future_new_for_error (g_error_new_literal (GASYNC_ERROR, GASYNC_ERROR_CLOSED,
                                                            _("The task group is closed")));
 }
@@ -767,11 +772,7 @@ gasync_task_group_spawn (GAsyncTaskGroup *group,
   g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   if (!core_reserve (group->core, &serial))
-    {
-      if (destroy != NULL)
-        destroy (user_data);
-      return new_closed_error ();
-    }
+    return spawn_refused (user_data, destroy);
 
   future = gasync_runtime_spawn (group->runtime, func, user_data, destroy);
   member_register (group->core, future, serial);
@@ -808,11 +809,7 @@ gasync_task_group_spawn_blocking (GAsyncTaskGroup  *group,
   g_return_val_if_fail (func != NULL, _gasync_future_new_invalid_argument ("func"));
 
   if (!core_reserve (group->core, &serial))
-    {
-      if (destroy != NULL)
-        destroy (user_data);
-      return new_closed_error ();
-    }
+    return spawn_refused (user_data, destroy);
 
   future = gasync_runtime_spawn_blocking (group->runtime, func, user_data, destroy);
   member_register (group->core, future, serial);
