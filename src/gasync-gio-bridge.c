@@ -6,14 +6,17 @@
  * gasync_promise_gio_callback() turns a GIO `_async()` call into a future
  * (a GAsyncReadyCallback that resolves a GAsyncPromise with the
  * GAsyncResult); gasync_future_return_to_task() turns a future into a
- * GTask, to implement an `_async()`/`_finish()` pair with futures. Built on
- * the promise (gasync-promise.c) and the context jobs; nothing below calls
- * into this file.
+ * GTask, to implement an `_async()`/`_finish()` pair with futures. The
+ * private GAsyncGioCall (gasync-gio-bridge-private.h) is the first
+ * direction with the `_finish()` call included: the skeleton of every GIO
+ * future of gasync-gio-*.c. Built on the promise (gasync-promise.c) and
+ * the context jobs; nothing below calls into this file.
  */
 
 #include "config.h"
 
 #include "gasync-future-private.h"
+#include "gasync-gio-bridge-private.h"
 #include "gasync-promise.h"
 
 /**
@@ -47,6 +50,69 @@ gasync_promise_gio_callback (GObject      *source_object,
 
   gasync_promise_resolve_object (promise, result);
   g_object_unref (promise);
+}
+
+/* A GIO call as a future, with its `_finish()` call */
+
+struct _GAsyncGioCall
+{
+  GAsyncPromise       *promise;  /* owned */
+  GAsyncGioFinishFunc  finish;
+  gpointer             data;     /* owned through @destroy, nullable */
+  GDestroyNotify       destroy;
+};
+
+GAsyncGioCall *
+_gasync_gio_call_new (GAsyncGioFinishFunc   finish,
+                      GAsyncFuture        **future)
+{
+  GAsyncGioCall *call = g_new0 (GAsyncGioCall, 1);
+
+  call->promise = gasync_promise_new ();
+  call->finish = finish;
+  *future = g_object_ref (GASYNC_FUTURE (call->promise));
+  return call;
+}
+
+void
+_gasync_gio_call_set_data (GAsyncGioCall  *call,
+                           gpointer        data,
+                           GDestroyNotify  destroy)
+{
+  call->data = data;
+  call->destroy = destroy;
+}
+
+GCancellable *
+_gasync_gio_call_get_cancellable (GAsyncGioCall *call)
+{
+  return gasync_promise_get_cancellable (call->promise);
+}
+
+/* A promise that was cancelled first stays rejected with CANCELLED:
+ * settling it again does nothing. */
+void
+_gasync_gio_call_done (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GAsyncGioCall *call = user_data;
+  GValue value = G_VALUE_INIT;
+  GError *error = NULL;
+
+  if (!call->finish (source, result, &value, &error))
+    gasync_promise_reject (call->promise, error);
+  else if (G_VALUE_TYPE (&value) != G_TYPE_INVALID)
+    gasync_promise_resolve (call->promise, &value);
+  else
+    gasync_promise_resolve_boolean (call->promise, TRUE);
+
+  if (G_VALUE_TYPE (&value) != G_TYPE_INVALID)
+    g_value_unset (&value);
+  if (call->destroy != NULL)
+    call->destroy (call->data);
+  g_object_unref (call->promise);
+  g_free (call);
 }
 
 /* The reverse adapter: a GTask settled by a future */

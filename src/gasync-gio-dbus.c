@@ -4,20 +4,21 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Both directions of a D-Bus method call: gasync_dbus_connection_call()
- * makes a call as a promise settled from g_dbus_connection_call()'s
- * callback; gasync_dbus_method_invocation_return_future() answers a call
- * once a future settles, waiting for it with gasync_future_wait_async().
- * Built on the public future and promise API only; nothing in the library
- * calls into this file.
+ * makes a call as a GAsyncGioCall (gasync-gio-bridge.c), a promise settled
+ * from g_dbus_connection_call()'s callback;
+ * gasync_dbus_method_invocation_return_future() answers a call once a
+ * future settles, waiting for it with gasync_future_wait_async(). Built on
+ * the bridge and the public future API; nothing in the library calls into
+ * this file.
  */
 
 #include "config.h"
 
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-gio-bridge-private.h"
 #include "gasync-gio-dbus.h"
 #include "gasync-i18n-private.h"
-#include "gasync-promise.h"
 
 /**
  * SECTION:gasync-gio-dbus
@@ -68,22 +69,21 @@
  * ]|
  */
 
-/* Called on the caller's thread-default context with the reference on the
- * promise the call was started with. */
-static void
-call_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+/* The GAsyncGioFinishFunc of the call, run on the caller's thread-default
+ * context. */
+static gboolean
+connection_call_finish (GObject       *source,
+                        GAsyncResult  *result,
+                        GValue        *value,
+                        GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  GError *error = NULL;
+  GVariant *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (reply != NULL)
-    gasync_promise_resolve_variant (promise, reply);
-  else
-    gasync_promise_reject (promise, error);
+  if (reply == NULL)
+    return FALSE;
+  g_value_init (value, G_TYPE_VARIANT);
+  g_value_take_variant (value, reply);
+  return TRUE;
 }
 
 /* A message bus connection needs a destination, a peer-to-peer one has none. */
@@ -143,7 +143,8 @@ gasync_dbus_connection_call (GDBusConnection    *connection,
 {
   /* Sunk first, so that a floating reference is consumed on every path. */
   g_autoptr(GVariant) params = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), _gasync_future_new_invalid_argument ("connection"));
   g_return_val_if_fail (bus_name_fits (connection, bus_name), _gasync_future_new_invalid_argument ("bus_name"));
@@ -157,12 +158,12 @@ gasync_dbus_connection_call (GDBusConnection    *connection,
                         _gasync_future_new_invalid_argument ("parameters"));
   g_return_val_if_fail (timeout_msec >= -1, _gasync_future_new_invalid_argument ("timeout_msec"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (connection_call_finish, &future);
   g_dbus_connection_call (connection, bus_name, object_path, interface_name, method_name,
                           params, reply_type, flags, timeout_msec,
-                          gasync_promise_get_cancellable (promise),
-                          call_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                          _gasync_gio_call_get_cancellable (call),
+                          _gasync_gio_call_done, call);
+  return future;
 }
 
 /* Answering an invocation from a future */

@@ -4,11 +4,15 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Each function starts a GIO `_async()` call with the cancellable of a
- * new promise (gasync-promise.c), so that gasync_future_cancel() on the
- * returned future cancels the call, and settles the promise from the
- * call's GAsyncReadyCallback with the `_finish()` result. The directory
- * listing feeds a channel (gasync-channel.c) batch by batch. Built on the
- * promise and the channel; nothing in the library calls into this file.
+ * new promise, so that gasync_future_cancel() on the returned future
+ * cancels the call, and settles the promise from the call's
+ * GAsyncReadyCallback with the `_finish()` result: through a
+ * GAsyncGioCall (gasync-gio-bridge.c) and a finish function per call, or,
+ * for the operations made of several GIO calls (the listing, the
+ * directory with its parents), with a promise of their own
+ * (gasync-promise.c). The directory listing feeds a channel
+ * (gasync-channel.c) batch by batch. Built on the bridge, the promise and
+ * the channel; nothing in the library calls into this file.
  *
  * Every callback here runs on the context that was thread-default when
  * the operation started (GIO's rule), one at a time, so the per-operation
@@ -20,6 +24,7 @@
 
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-gio-bridge-private.h"
 #include "gasync-gio-file.h"
 #include "gasync-gio-file-private.h"
 #include "gasync-promise.h"
@@ -68,48 +73,22 @@
  * Since: 0.1
  */
 
-/* The GAsyncReadyCallback of the calls whose result is only success:
- * resolves with TRUE. @finish is the call's `_finish()`. */
-typedef gboolean (*FileFinishFunc) (GFile *, GAsyncResult *, GError **);
-
-static void
-settle_boolean (GAsyncPromise  *promise,
-                FileFinishFunc  finish,
-                GObject        *source,
-                GAsyncResult   *result)
+/* Each single-call operation has a GAsyncGioFinishFunc, run on the
+ * caller's thread-default context; those whose result is only success
+ * leave @value unset, so their future resolves with TRUE. */
+static gboolean
+load_bytes_finish (GObject       *source,
+                   GAsyncResult  *result,
+                   GValue        *value,
+                   GError       **error)
 {
-  GError *error = NULL;
+  GBytes *bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, error);
 
-  if (finish (G_FILE (source), result, &error))
-    gasync_promise_resolve_boolean (promise, TRUE);
-  else
-    gasync_promise_reject (promise, error);
-}
-
-static void
-load_bytes_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-  GBytes *bytes;
-
-  bytes = g_file_load_bytes_finish (G_FILE (source), result, NULL, &error);
   if (bytes == NULL)
-    {
-      gasync_promise_reject (promise, error);
-      return;
-    }
-
-  {
-    GValue value = G_VALUE_INIT;
-
-    g_value_init (&value, G_TYPE_BYTES);
-    g_value_take_boxed (&value, bytes);
-    gasync_promise_resolve (promise, &value);
-    g_value_unset (&value);
-  }
+    return FALSE;
+  g_value_init (value, G_TYPE_BYTES);
+  g_value_take_boxed (value, bytes);
+  return TRUE;
 }
 
 /**
@@ -127,29 +106,30 @@ load_bytes_done (GObject      *source,
 GAsyncFuture *
 gasync_file_load_bytes (GFile *file)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
-  promise = gasync_promise_new ();
-  g_file_load_bytes_async (file, gasync_promise_get_cancellable (promise),
-                           load_bytes_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+  call = _gasync_gio_call_new (load_bytes_finish, &future);
+  g_file_load_bytes_async (file, _gasync_gio_call_get_cancellable (call),
+                           _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-replace_contents_done (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+static gboolean
+replace_contents_finish (GObject       *source,
+                         GAsyncResult  *result,
+                         GValue        *value,
+                         GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  g_autofree char *etag = NULL;
-  GError *error = NULL;
+  char *etag = NULL;
 
-  if (g_file_replace_contents_finish (G_FILE (source), result, &etag, &error))
-    gasync_promise_resolve_string (promise, etag);
-  else
-    gasync_promise_reject (promise, error);
+  if (!g_file_replace_contents_finish (G_FILE (source), result, &etag, error))
+    return FALSE;
+  g_value_init (value, G_TYPE_STRING);
+  g_value_take_string (value, etag);
+  return TRUE;
 }
 
 /**
@@ -179,32 +159,32 @@ gasync_file_replace_contents (GFile            *file,
                               gboolean          make_backup,
                               GFileCreateFlags  flags)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
   g_return_val_if_fail (contents != NULL, _gasync_future_new_invalid_argument ("contents"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (replace_contents_finish, &future);
   g_file_replace_contents_bytes_async (file, contents, etag, make_backup, flags,
-                                       gasync_promise_get_cancellable (promise),
-                                       replace_contents_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                                       _gasync_gio_call_get_cancellable (call),
+                                       _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-query_info_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+static gboolean
+query_info_finish (GObject       *source,
+                   GAsyncResult  *result,
+                   GValue        *value,
+                   GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  g_autoptr(GFileInfo) info = NULL;
-  GError *error = NULL;
+  GFileInfo *info = g_file_query_info_finish (G_FILE (source), result, error);
 
-  info = g_file_query_info_finish (G_FILE (source), result, &error);
-  if (info != NULL)
-    gasync_promise_resolve_object (promise, info);
-  else
-    gasync_promise_reject (promise, error);
+  if (info == NULL)
+    return FALSE;
+  g_value_init (value, G_OBJECT_TYPE (info));
+  g_value_take_object (value, info);
+  return TRUE;
 }
 
 /**
@@ -226,16 +206,17 @@ gasync_file_query_info (GFile               *file,
                         const char          *attributes,
                         GFileQueryInfoFlags  flags)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
   g_return_val_if_fail (attributes != NULL, _gasync_future_new_invalid_argument ("attributes"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (query_info_finish, &future);
   g_file_query_info_async (file, attributes, flags, G_PRIORITY_DEFAULT,
-                           gasync_promise_get_cancellable (promise),
-                           query_info_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                           _gasync_gio_call_get_cancellable (call),
+                           _gasync_gio_call_done, call);
+  return future;
 }
 
 /* gasync_file_enumerate(): open, then one batch of next_files at a time
@@ -480,14 +461,13 @@ gasync_file_enumerate (GFile               *file,
   return future;
 }
 
-static void
-make_directory_done (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+static gboolean
+make_directory_finish (GObject       *source,
+                       GAsyncResult  *result,
+                       GValue        *value,
+                       GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-
-  settle_boolean (promise, g_file_make_directory_finish, source, result);
+  return g_file_make_directory_finish (G_FILE (source), result, error);
 }
 
 /**
@@ -506,15 +486,16 @@ make_directory_done (GObject      *source,
 GAsyncFuture *
 gasync_file_make_directory (GFile *file)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (make_directory_finish, &future);
   g_file_make_directory_async (file, G_PRIORITY_DEFAULT,
-                               gasync_promise_get_cancellable (promise),
-                               make_directory_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                               _gasync_gio_call_get_cancellable (call),
+                               _gasync_gio_call_done, call);
+  return future;
 }
 
 /* gasync_file_make_directory_with_parents(): try the directory; while
@@ -620,14 +601,13 @@ gasync_file_make_directory_with_parents (GFile *file)
   return future;
 }
 
-static void
-delete_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+static gboolean
+delete_finish (GObject       *source,
+               GAsyncResult  *result,
+               GValue        *value,
+               GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-
-  settle_boolean (promise, g_file_delete_finish, source, result);
+  return g_file_delete_finish (G_FILE (source), result, error);
 }
 
 /**
@@ -646,63 +626,60 @@ delete_done (GObject      *source,
 GAsyncFuture *
 gasync_file_delete (GFile *file)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_FILE (file), _gasync_future_new_invalid_argument ("file"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (delete_finish, &future);
   g_file_delete_async (file, G_PRIORITY_DEFAULT,
-                       gasync_promise_get_cancellable (promise),
-                       delete_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                       _gasync_gio_call_get_cancellable (call),
+                       _gasync_gio_call_done, call);
+  return future;
 }
 
-/* Copy and move: the progress sender lives until the call ends. */
-typedef struct
-{
-  GAsyncPromise  *promise;   /* owned */
-  GAsyncSender   *progress;  /* owned, nullable; used from GIO's progress
-                              * callback, on whichever thread GIO calls it
-                              * (sending is thread-safe) */
-  FileFinishFunc  finish;
-} Transfer;
+/* Copy and move: the same call but for its name (g_file_copy_async() and
+ * g_file_move_async() have one signature). The progress sender is the
+ * call's data: it is closed once the call settled its future. */
+typedef void (*FileTransferAsyncFunc) (GFile                 *source,
+                                       GFile                 *destination,
+                                       GFileCopyFlags         flags,
+                                       int                    io_priority,
+                                       GCancellable          *cancellable,
+                                       GFileProgressCallback  progress_callback,
+                                       gpointer               progress_data,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data);
 
+/* @user_data is the progress sender, used on whichever thread GIO calls
+ * this from (sending is thread-safe). */
 static void
 transfer_progress (goffset  current_num_bytes,
                    goffset  total_num_bytes,
                    gpointer user_data)
 {
-  Transfer *tr = user_data;
+  GAsyncSender *progress = user_data;
   GValue item = G_VALUE_INIT;
 
   /* GLib 2.74 calls this on the caller's context for a copy but on its
    * worker thread for a move; GLib's own hand-offs are invisible to TSan. */
-  GASYNC_TSAN_ACQUIRE (tr);
+  GASYNC_TSAN_ACQUIRE (progress);
   g_value_init (&item, G_TYPE_VARIANT);
   g_value_set_variant (&item, g_variant_new ("(xx)", (gint64) current_num_bytes,
                                              (gint64) total_num_bytes));
   /* Never blocks GIO: a report that does not fit is skipped. */
-  (void) gasync_sender_try_send (tr->progress, &item, NULL);
+  (void) gasync_sender_try_send (progress, &item, NULL);
   g_value_unset (&item);
-  GASYNC_TSAN_RELEASE (tr);
+  GASYNC_TSAN_RELEASE (progress);
 }
 
+/* The call's destroy notify, once its future settled. */
 static void
-transfer_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+transfer_progress_close (gpointer progress)
 {
-  Transfer *tr = user_data;
-
-  GASYNC_TSAN_ACQUIRE (tr);  /* after the last progress report */
-  settle_boolean (tr->promise, tr->finish, source, result);
-  if (tr->progress != NULL)
-    {
-      gasync_sender_close (tr->progress);
-      g_object_unref (tr->progress);
-    }
-  g_object_unref (tr->promise);
-  g_free (tr);
+  GASYNC_TSAN_ACQUIRE (progress);  /* after the last progress report */
+  gasync_sender_close (progress);
+  g_object_unref (progress);
 }
 
 static gboolean
@@ -713,17 +690,48 @@ progress_is_valid (GAsyncSender *progress)
           gasync_sender_get_item_type (progress) == G_TYPE_VARIANT);
 }
 
-static Transfer *
-transfer_new (GAsyncSender   *progress,
-              FileFinishFunc  finish)
+static gboolean
+copy_finish (GObject       *source,
+             GAsyncResult  *result,
+             GValue        *value,
+             GError       **error)
 {
-  Transfer *tr = g_new0 (Transfer, 1);
+  return g_file_copy_finish (G_FILE (source), result, error);
+}
 
-  tr->promise = gasync_promise_new ();
-  tr->progress = progress != NULL ? g_object_ref (progress) : NULL;
-  tr->finish = finish;
-  GASYNC_TSAN_RELEASE (tr);  /* for transfer_progress() on a GIO thread */
-  return tr;
+static gboolean
+move_finish (GObject       *source,
+             GAsyncResult  *result,
+             GValue        *value,
+             GError       **error)
+{
+  return g_file_move_finish (G_FILE (source), result, error);
+}
+
+/* Starts @transfer_async, finished by @finish, with @progress (nullable)
+ * receiving its reports; returns the future of %TRUE. */
+static GAsyncFuture *
+transfer_start (FileTransferAsyncFunc  transfer_async,
+                GAsyncGioFinishFunc    finish,
+                GFile                 *source,
+                GFile                 *destination,
+                GFileCopyFlags         flags,
+                GAsyncSender          *progress)
+{
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
+
+  call = _gasync_gio_call_new (finish, &future);
+  if (progress != NULL)
+    {
+      _gasync_gio_call_set_data (call, g_object_ref (progress), transfer_progress_close);
+      GASYNC_TSAN_RELEASE (progress);  /* for transfer_progress() on a GIO thread */
+    }
+  transfer_async (source, destination, flags, G_PRIORITY_DEFAULT,
+                  _gasync_gio_call_get_cancellable (call),
+                  progress != NULL ? transfer_progress : NULL, progress,
+                  _gasync_gio_call_done, call);
+  return future;
 }
 
 /**
@@ -758,20 +766,11 @@ gasync_file_copy (GFile          *source,
                   GFileCopyFlags  flags,
                   GAsyncSender   *progress)
 {
-  Transfer *tr;
-  GAsyncFuture *future;
-
   g_return_val_if_fail (G_IS_FILE (source), _gasync_future_new_invalid_argument ("source"));
   g_return_val_if_fail (G_IS_FILE (destination), _gasync_future_new_invalid_argument ("destination"));
   g_return_val_if_fail (progress_is_valid (progress), _gasync_future_new_invalid_argument ("progress"));
 
-  tr = transfer_new (progress, g_file_copy_finish);
-  future = g_object_ref (GASYNC_FUTURE (tr->promise));
-  g_file_copy_async (source, destination, flags, G_PRIORITY_DEFAULT,
-                     gasync_promise_get_cancellable (tr->promise),
-                     progress != NULL ? transfer_progress : NULL, tr,
-                     transfer_done, tr);
-  return future;
+  return transfer_start (g_file_copy_async, copy_finish, source, destination, flags, progress);
 }
 
 /**
@@ -801,18 +800,9 @@ gasync_file_move (GFile          *source,
                   GFileCopyFlags  flags,
                   GAsyncSender   *progress)
 {
-  Transfer *tr;
-  GAsyncFuture *future;
-
   g_return_val_if_fail (G_IS_FILE (source), _gasync_future_new_invalid_argument ("source"));
   g_return_val_if_fail (G_IS_FILE (destination), _gasync_future_new_invalid_argument ("destination"));
   g_return_val_if_fail (progress_is_valid (progress), _gasync_future_new_invalid_argument ("progress"));
 
-  tr = transfer_new (progress, g_file_move_finish);
-  future = g_object_ref (GASYNC_FUTURE (tr->promise));
-  g_file_move_async (source, destination, flags, G_PRIORITY_DEFAULT,
-                     gasync_promise_get_cancellable (tr->promise),
-                     progress != NULL ? transfer_progress : NULL, tr,
-                     transfer_done, tr);
-  return future;
+  return transfer_start (g_file_move_async, move_finish, source, destination, flags, progress);
 }

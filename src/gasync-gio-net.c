@@ -3,19 +3,19 @@
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each function starts a GResolver or GSocket* `_async()` call with the
- * cancellable of a promise (gasync-promise.c), and a GAsyncReadyCallback
- * that calls the `_finish()` function and settles the promise. Built on
- * the public promise API only; nothing in the library calls into this
- * file.
+ * Each function starts a GResolver or GSocket* `_async()` call through a
+ * GAsyncGioCall (gasync-gio-bridge.c): with the cancellable of the
+ * future's promise, and a `_finish()` function of its own that the
+ * bridge's callback calls to settle the promise. Built on the bridge;
+ * nothing in the library calls into this file.
  */
 
 #include "config.h"
 
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-gio-bridge-private.h"
 #include "gasync-gio-net.h"
-#include "gasync-promise.h"
 
 /**
  * SECTION:gasync-gio-net
@@ -59,30 +59,29 @@
  * ]|
  */
 
-/* Called on the caller's thread-default context with the reference on the
- * promise the call was started with. */
-static void
-lookup_by_name_done (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+/* The GAsyncGioFinishFunc of each call, run on the caller's
+ * thread-default context. */
+static gboolean
+lookup_by_name_finish (GObject       *source,
+                       GAsyncResult  *result,
+                       GValue        *value,
+                       GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  g_autoptr(GListStore) store = NULL;
+  GListStore *store;
   GList *addresses;
-  GError *error = NULL;
 
-  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, &error);
-  if (error != NULL)
-    {
-      gasync_promise_reject (promise, error);
-      return;
-    }
+  /* Never empty on success. */
+  addresses = g_resolver_lookup_by_name_finish (G_RESOLVER (source), result, error);
+  if (addresses == NULL)
+    return FALSE;
 
   store = g_list_store_new (G_TYPE_INET_ADDRESS);
   for (GList *l = addresses; l != NULL; l = l->next)
     g_list_store_append (store, l->data);
   g_resolver_free_addresses (addresses);
-  gasync_promise_resolve_object (promise, store);
+  g_value_init (value, G_TYPE_LIST_STORE);
+  g_value_take_object (value, store);
+  return TRUE;
 }
 
 /**
@@ -113,32 +112,39 @@ gasync_resolver_lookup_by_name (GResolver  *resolver,
                                 const char *hostname)
 {
   g_autoptr(GResolver) used = NULL;
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (resolver == NULL || G_IS_RESOLVER (resolver), _gasync_future_new_invalid_argument ("resolver"));
   g_return_val_if_fail (hostname != NULL, _gasync_future_new_invalid_argument ("hostname"));
 
   used = resolver != NULL ? g_object_ref (resolver) : g_resolver_get_default ();
-  promise = gasync_promise_new ();
-  g_resolver_lookup_by_name_async (used, hostname, gasync_promise_get_cancellable (promise),
-                                   lookup_by_name_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+  call = _gasync_gio_call_new (lookup_by_name_finish, &future);
+  g_resolver_lookup_by_name_async (used, hostname, _gasync_gio_call_get_cancellable (call),
+                                   _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-connect_to_host_done (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+/* Resolves with @connection, of its own type, if the call made one. */
+static gboolean
+take_connection (GValue            *value,
+                 GSocketConnection *connection)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  g_autoptr(GSocketConnection) connection = NULL;
-  GError *error = NULL;
+  if (connection == NULL)
+    return FALSE;
+  g_value_init (value, G_OBJECT_TYPE (connection));
+  g_value_take_object (value, connection);
+  return TRUE;
+}
 
-  connection = g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source), result, &error);
-  if (connection != NULL)
-    gasync_promise_resolve_object (promise, connection);
-  else
-    gasync_promise_reject (promise, error);
+static gboolean
+connect_to_host_finish (GObject       *source,
+                        GAsyncResult  *result,
+                        GValue        *value,
+                        GError       **error)
+{
+  return take_connection (value, g_socket_client_connect_to_host_finish (G_SOCKET_CLIENT (source),
+                                                                         result, error));
 }
 
 /**
@@ -170,33 +176,28 @@ gasync_socket_client_connect_to_host (GSocketClient *client,
                                       guint16        default_port)
 {
   g_autoptr(GSocketClient) used = NULL;
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (client == NULL || G_IS_SOCKET_CLIENT (client), _gasync_future_new_invalid_argument ("client"));
   g_return_val_if_fail (host_and_port != NULL, _gasync_future_new_invalid_argument ("host_and_port"));
 
   used = client != NULL ? g_object_ref (client) : g_socket_client_new ();
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (connect_to_host_finish, &future);
   g_socket_client_connect_to_host_async (used, host_and_port, default_port,
-                                         gasync_promise_get_cancellable (promise),
-                                         connect_to_host_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                                         _gasync_gio_call_get_cancellable (call),
+                                         _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-accept_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+static gboolean
+accept_finish (GObject       *source,
+               GAsyncResult  *result,
+               GValue        *value,
+               GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  g_autoptr(GSocketConnection) connection = NULL;
-  GError *error = NULL;
-
-  connection = g_socket_listener_accept_finish (G_SOCKET_LISTENER (source), result, NULL, &error);
-  if (connection != NULL)
-    gasync_promise_resolve_object (promise, connection);
-  else
-    gasync_promise_reject (promise, error);
+  return take_connection (value, g_socket_listener_accept_finish (G_SOCKET_LISTENER (source),
+                                                                  result, NULL, error));
 }
 
 /**
@@ -221,12 +222,13 @@ accept_done (GObject      *source,
 GAsyncFuture *
 gasync_socket_listener_accept (GSocketListener *listener)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_SOCKET_LISTENER (listener), _gasync_future_new_invalid_argument ("listener"));
 
-  promise = gasync_promise_new ();
-  g_socket_listener_accept_async (listener, gasync_promise_get_cancellable (promise),
-                                  accept_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+  call = _gasync_gio_call_new (accept_finish, &future);
+  g_socket_listener_accept_async (listener, _gasync_gio_call_get_cancellable (call),
+                                  _gasync_gio_call_done, call);
+  return future;
 }

@@ -3,18 +3,19 @@
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each function starts a GSubprocess `_async()` call with the cancellable
- * of a promise (gasync-promise.c), and a GAsyncReadyCallback that calls
- * the `_finish()` function and settles the promise. Built on the public
- * promise API only; nothing in the library calls into this file.
+ * Each function starts a GSubprocess `_async()` call through a
+ * GAsyncGioCall (gasync-gio-bridge.c): with the cancellable of the
+ * future's promise, and a `_finish()` function of its own that the
+ * bridge's callback calls to settle the promise. Built on the bridge;
+ * nothing in the library calls into this file.
  */
 
 #include "config.h"
 
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-gio-bridge-private.h"
 #include "gasync-gio-process.h"
-#include "gasync-promise.h"
 
 /**
  * SECTION:gasync-gio-process
@@ -69,22 +70,16 @@
  * ]|
  */
 
-/* Called on the caller's thread-default context; @user_data is the
- * reference on the promise the call was started with. A promise that was
- * cancelled first stays rejected with CANCELLED: settling it again does
- * nothing. */
-static void
-wait_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+/* The GAsyncGioFinishFunc of each call, run on the caller's
+ * thread-default context. The waits leave @value unset: their future
+ * resolves with TRUE. */
+static gboolean
+wait_finish (GObject       *source,
+             GAsyncResult  *result,
+             GValue        *value,
+             GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-
-  if (g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
-    gasync_promise_resolve_boolean (promise, TRUE);
-  else
-    gasync_promise_reject (promise, error);
+  return g_subprocess_wait_finish (G_SUBPROCESS (source), result, error);
 }
 
 /**
@@ -110,28 +105,24 @@ wait_done (GObject      *source,
 GAsyncFuture *
 gasync_subprocess_wait (GSubprocess *subprocess)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), _gasync_future_new_invalid_argument ("subprocess"));
 
-  promise = gasync_promise_new ();
-  g_subprocess_wait_async (subprocess, gasync_promise_get_cancellable (promise),
-                           wait_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+  call = _gasync_gio_call_new (wait_finish, &future);
+  g_subprocess_wait_async (subprocess, _gasync_gio_call_get_cancellable (call),
+                           _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-wait_check_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+static gboolean
+wait_check_finish (GObject       *source,
+                   GAsyncResult  *result,
+                   GValue        *value,
+                   GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-
-  if (g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error))
-    gasync_promise_resolve_boolean (promise, TRUE);
-  else
-    gasync_promise_reject (promise, error);
+  return g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, error);
 }
 
 /**
@@ -157,31 +148,32 @@ wait_check_done (GObject      *source,
 GAsyncFuture *
 gasync_subprocess_wait_check (GSubprocess *subprocess)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), _gasync_future_new_invalid_argument ("subprocess"));
 
-  promise = gasync_promise_new ();
-  g_subprocess_wait_check_async (subprocess, gasync_promise_get_cancellable (promise),
-                                 wait_check_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+  call = _gasync_gio_call_new (wait_check_finish, &future);
+  g_subprocess_wait_check_async (subprocess, _gasync_gio_call_get_cancellable (call),
+                                 _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-communicate_utf8_done (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+static gboolean
+communicate_utf8_finish (GObject       *source,
+                         GAsyncResult  *result,
+                         GValue        *value,
+                         GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
   g_autofree char *stdout_buf = NULL;
   g_autofree char *stderr_buf = NULL;
-  GError *error = NULL;
 
-  if (g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result,
-                                            &stdout_buf, &stderr_buf, &error))
-    gasync_promise_resolve_variant (promise, g_variant_new ("(msms)", stdout_buf, stderr_buf));
-  else
-    gasync_promise_reject (promise, error);
+  if (!g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result,
+                                             &stdout_buf, &stderr_buf, error))
+    return FALSE;
+  g_value_init (value, G_TYPE_VARIANT);
+  g_value_set_variant (value, g_variant_new ("(msms)", stdout_buf, stderr_buf));
+  return TRUE;
 }
 
 /**
@@ -222,7 +214,8 @@ GAsyncFuture *
 gasync_subprocess_communicate_utf8 (GSubprocess *subprocess,
                                     const char  *stdin_buf)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_SUBPROCESS (subprocess), _gasync_future_new_invalid_argument ("subprocess"));
   /* GIO would refuse with a critical and never call back, leaving the
@@ -230,9 +223,9 @@ gasync_subprocess_communicate_utf8 (GSubprocess *subprocess,
   g_return_val_if_fail (stdin_buf == NULL || g_subprocess_get_stdin_pipe (subprocess) != NULL,
                         _gasync_future_new_invalid_argument ("stdin_buf"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (communicate_utf8_finish, &future);
   g_subprocess_communicate_utf8_async (subprocess, stdin_buf,
-                                       gasync_promise_get_cancellable (promise),
-                                       communicate_utf8_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                                       _gasync_gio_call_get_cancellable (call),
+                                       _gasync_gio_call_done, call);
+  return future;
 }

@@ -4,16 +4,20 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Each function starts a GIO `_async()` call with the cancellable of a
- * new promise (gasync-promise.c), so that gasync_future_cancel() on the
- * returned future cancels the call, and settles the promise from the
- * call's GAsyncReadyCallback with the `_finish()` result. Built on the
- * promise only; nothing in the library calls into this file.
+ * new promise, so that gasync_future_cancel() on the returned future
+ * cancels the call, and settles the promise from the call's
+ * GAsyncReadyCallback with the `_finish()` result: through a
+ * GAsyncGioCall (gasync-gio-bridge.c) and a finish function per call, or,
+ * for the read loop of gasync_input_stream_read_all(), with a promise of
+ * its own (gasync-promise.c). Built on the bridge and the promise; nothing
+ * in the library calls into this file.
  */
 
 #include "config.h"
 
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-gio-bridge-private.h"
 #include "gasync-gio-stream.h"
 #include "gasync-promise.h"
 
@@ -62,20 +66,22 @@ resolve_bytes_take (GAsyncPromise *promise,
   g_value_unset (&value);
 }
 
-static void
-read_bytes_done (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+/* The GAsyncGioFinishFunc of each call, run on the caller's
+ * thread-default context. The closes leave @value unset: their future
+ * resolves with TRUE. */
+static gboolean
+read_bytes_finish (GObject       *source,
+                   GAsyncResult  *result,
+                   GValue        *value,
+                   GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-  GBytes *bytes;
+  GBytes *bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, error);
 
-  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   if (bytes == NULL)
-    gasync_promise_reject (promise, error);
-  else
-    resolve_bytes_take (promise, bytes);
+    return FALSE;
+  g_value_init (value, G_TYPE_BYTES);
+  g_value_take_boxed (value, bytes);
+  return TRUE;
 }
 
 /**
@@ -96,15 +102,16 @@ GAsyncFuture *
 gasync_input_stream_read_bytes (GInputStream *stream,
                                 gsize         count)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (read_bytes_finish, &future);
   g_input_stream_read_bytes_async (stream, count, G_PRIORITY_DEFAULT,
-                                   gasync_promise_get_cancellable (promise),
-                                   read_bytes_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                                   _gasync_gio_call_get_cancellable (call),
+                                   _gasync_gio_call_done, call);
+  return future;
 }
 
 /* gasync_input_stream_read_all(): one read_bytes after the other into a
@@ -183,18 +190,13 @@ gasync_input_stream_read_all (GInputStream *stream)
   return future;
 }
 
-static void
-input_close_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+static gboolean
+input_close_finish (GObject       *source,
+                    GAsyncResult  *result,
+                    GValue        *value,
+                    GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-
-  if (g_input_stream_close_finish (G_INPUT_STREAM (source), result, &error))
-    gasync_promise_resolve_boolean (promise, TRUE);
-  else
-    gasync_promise_reject (promise, error);
+  return g_input_stream_close_finish (G_INPUT_STREAM (source), result, error);
 }
 
 /**
@@ -212,48 +214,31 @@ input_close_done (GObject      *source,
 GAsyncFuture *
 gasync_input_stream_close (GInputStream *stream)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_INPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (input_close_finish, &future);
   g_input_stream_close_async (stream, G_PRIORITY_DEFAULT,
-                              gasync_promise_get_cancellable (promise),
-                              input_close_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                              _gasync_gio_call_get_cancellable (call),
+                              _gasync_gio_call_done, call);
+  return future;
 }
 
-/* gasync_output_stream_write_all(): keeps the bytes alive while GIO
- * writes them. */
-typedef struct
+static gboolean
+write_all_finish (GObject       *source,
+                  GAsyncResult  *result,
+                  GValue        *value,
+                  GError       **error)
 {
-  GAsyncPromise *promise;  /* owned */
-  GBytes        *bytes;    /* owned */
-} WriteAll;
-
-static void
-write_all_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  WriteAll *wa = user_data;
-  GError *error = NULL;
   gsize written = 0;
 
-  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, &error))
-    {
-      GValue value = G_VALUE_INIT;
-
-      g_value_init (&value, G_TYPE_UINT64);
-      g_value_set_uint64 (&value, written);
-      gasync_promise_resolve (wa->promise, &value);
-    }
-  else
-    gasync_promise_reject (wa->promise, error);
-
-  g_object_unref (wa->promise);
-  g_bytes_unref (wa->bytes);
-  g_free (wa);
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, &written, error))
+    return FALSE;
+  g_value_init (value, G_TYPE_UINT64);
+  g_value_set_uint64 (value, written);
+  return TRUE;
 }
 
 /**
@@ -274,45 +259,37 @@ GAsyncFuture *
 gasync_output_stream_write_all (GOutputStream *stream,
                                 GBytes        *bytes)
 {
-  WriteAll *wa;
   GAsyncFuture *future;
+  GAsyncGioCall *call;
   gsize size;
   gconstpointer data;
 
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
   g_return_val_if_fail (bytes != NULL, _gasync_future_new_invalid_argument ("bytes"));
 
-  wa = g_new0 (WriteAll, 1);
-  wa->promise = gasync_promise_new ();
-  wa->bytes = g_bytes_ref (bytes);
-  future = g_object_ref (GASYNC_FUTURE (wa->promise));
+  call = _gasync_gio_call_new (write_all_finish, &future);
+  /* GIO writes from @data until the call ends: keep it alive until then. */
+  _gasync_gio_call_set_data (call, g_bytes_ref (bytes), (GDestroyNotify) g_bytes_unref);
   data = g_bytes_get_data (bytes, &size);
   g_output_stream_write_all_async (stream, data, size, G_PRIORITY_DEFAULT,
-                                   gasync_promise_get_cancellable (wa->promise),
-                                   write_all_done, wa);
+                                   _gasync_gio_call_get_cancellable (call),
+                                   _gasync_gio_call_done, call);
   return future;
 }
 
-static void
-splice_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+static gboolean
+splice_finish (GObject       *source,
+               GAsyncResult  *result,
+               GValue        *value,
+               GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-  gssize n;
+  gssize n = g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, error);
 
-  n = g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error);
-  if (n >= 0)
-    {
-      GValue value = G_VALUE_INIT;
-
-      g_value_init (&value, G_TYPE_INT64);
-      g_value_set_int64 (&value, n);
-      gasync_promise_resolve (promise, &value);
-    }
-  else
-    gasync_promise_reject (promise, error);
+  if (n < 0)
+    return FALSE;
+  g_value_init (value, G_TYPE_INT64);
+  g_value_set_int64 (value, n);
+  return TRUE;
 }
 
 /**
@@ -334,30 +311,26 @@ gasync_output_stream_splice (GOutputStream            *stream,
                              GInputStream             *source,
                              GOutputStreamSpliceFlags  flags)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
   g_return_val_if_fail (G_IS_INPUT_STREAM (source), _gasync_future_new_invalid_argument ("source"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (splice_finish, &future);
   g_output_stream_splice_async (stream, source, flags, G_PRIORITY_DEFAULT,
-                                gasync_promise_get_cancellable (promise),
-                                splice_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                                _gasync_gio_call_get_cancellable (call),
+                                _gasync_gio_call_done, call);
+  return future;
 }
 
-static void
-output_close_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+static gboolean
+output_close_finish (GObject       *source,
+                     GAsyncResult  *result,
+                     GValue        *value,
+                     GError       **error)
 {
-  g_autoptr(GAsyncPromise) promise = user_data;
-  GError *error = NULL;
-
-  if (g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, &error))
-    gasync_promise_resolve_boolean (promise, TRUE);
-  else
-    gasync_promise_reject (promise, error);
+  return g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, error);
 }
 
 /**
@@ -376,13 +349,14 @@ output_close_done (GObject      *source,
 GAsyncFuture *
 gasync_output_stream_close (GOutputStream *stream)
 {
-  GAsyncPromise *promise;
+  GAsyncFuture *future;
+  GAsyncGioCall *call;
 
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), _gasync_future_new_invalid_argument ("stream"));
 
-  promise = gasync_promise_new ();
+  call = _gasync_gio_call_new (output_close_finish, &future);
   g_output_stream_close_async (stream, G_PRIORITY_DEFAULT,
-                               gasync_promise_get_cancellable (promise),
-                               output_close_done, g_object_ref (promise));
-  return GASYNC_FUTURE (promise);
+                               _gasync_gio_call_get_cancellable (call),
+                               _gasync_gio_call_done, call);
+  return future;
 }
