@@ -147,16 +147,25 @@ send_job_thread (gpointer data)
   return NULL;
 }
 
+static GThread *
+start_until_blocked (GThreadFunc     func,
+                     gpointer        job,
+                     GAsyncReceiver *rx,
+                     gboolean        sending)
+{
+  GThread *thread = g_thread_new (sending ? "sender" : "receiver", func, job);
+  GAsyncChannelStats st;
+
+  WAIT_FOR_STATS (rx, st, (sending ? st.n_send_blocked : st.n_recv_blocked) == 1);
+  return thread;
+}
+
 GThread *
 start_sender_until_blocked (GThreadFunc     func,
                             gpointer        job,
                             GAsyncReceiver *rx)
 {
-  GThread *thread = g_thread_new ("sender", func, job);
-  GAsyncChannelStats st;
-
-  WAIT_FOR_STATS (rx, st, st.n_send_blocked == 1);
-  return thread;
+  return start_until_blocked (func, job, rx, TRUE);
 }
 
 GThread *
@@ -164,11 +173,7 @@ start_receiver_until_blocked (GThreadFunc     func,
                               gpointer        job,
                               GAsyncReceiver *rx)
 {
-  GThread *thread = g_thread_new ("receiver", func, job);
-  GAsyncChannelStats st;
-
-  WAIT_FOR_STATS (rx, st, st.n_recv_blocked == 1);
-  return thread;
+  return start_until_blocked (func, job, rx, FALSE);
 }
 
 void
