@@ -545,23 +545,35 @@ start_until_cancelled_and_signal (GCancellable *cancellable,
   return future;
 }
 
+/* Blocks on @start (which opens @run's latch once the work has started)
+ * while a canceller thread cancels @run's cancellable after that latch,
+ * and checks that block_on fails with CANCELLED. */
+static void
+assert_block_on_cancelled_once_started (GAsyncFunc  start,
+                                        CancelRun  *run,
+                                        GValue     *value)
+{
+  g_autoptr(GError) error = NULL;
+  GThread *t;
+
+  gasync_test_latch_init (&run->started);
+  t = g_thread_new ("canceller", cancel_once_started, run);
+  g_assert_false (gasync_block_on (start, run, run->cancellable, value, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_thread_join (t);
+  gasync_test_latch_clear (&run->started);
+}
+
 static void
 test_cancel (void)
 {
   g_autoptr(GCancellable) c = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
   CancelRun run = { c };
-  GThread *t;
 
-  gasync_test_latch_init (&run.started);
-  t = g_thread_new ("canceller", cancel_once_started, &run);
-  g_assert_false (gasync_block_on (start_until_cancelled_and_signal, &run, c, &value, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_block_on_cancelled_once_started (start_until_cancelled_and_signal, &run, &value);
   g_assert_true (G_VALUE_HOLDS_POINTER (&value));
-  g_thread_join (t);
   g_assert_true (g_atomic_int_get (&run.saw_cancel));
-  gasync_test_latch_clear (&run.started);
 }
 
 static GAsyncFuture *
@@ -580,19 +592,12 @@ static void
 test_cancel_ignored_by_work (void)
 {
   g_autoptr(GCancellable) c = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
   CancelRun run = { c };
-  GThread *t;
 
   /* Even work that ignores its cancellable cannot keep block_on waiting. */
-  gasync_test_latch_init (&run.started);
-  t = g_thread_new ("canceller", cancel_once_started, &run);
-  g_assert_false (gasync_block_on (start_never_and_signal, &run, c, &value, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_thread_join (t);
+  assert_block_on_cancelled_once_started (start_never_and_signal, &run, &value);
   g_object_unref (run.never);
-  gasync_test_latch_clear (&run.started);
 }
 
 static void

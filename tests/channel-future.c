@@ -184,8 +184,7 @@ test_send_future (void)
   /* A blocking send from another thread queues behind the parked one. */
   job = send_job_new (tx, NULL, NULL);
   job->item = GINT_TO_POINTER (3);
-  thread = g_thread_new ("sender", send_int_thread, job);
-  WAIT_FOR_STATS (rx, st, st.n_send_blocked == 1);
+  thread = start_sender_until_blocked (send_int_thread, job, rx);
 
   g_assert_true (recv_int (rx, &v, NULL, &error));
   g_assert_cmpint (v, ==, 1);
@@ -213,9 +212,7 @@ test_send_future (void)
   g_assert_cmpuint (st.n_send_parked, ==, 0);
   g_assert_true (try_recv_int (rx, &v, &error));
   g_assert_cmpint (v, ==, 4);
-  g_assert_false (try_recv_int (rx, &v, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
-  g_clear_error (&error);
+  assert_try_recv_int_empty (rx);
   g_clear_object (&f);
 
   /* The only sender dropped with a parked send: it still completes, and
@@ -326,9 +323,7 @@ test_async (void)
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (try_recv_int (rx, &v, &error));
   g_assert_cmpint (v, ==, 6);
-  g_assert_false (try_recv_int (rx, &v, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
-  g_clear_error (&error);
+  assert_try_recv_int_empty (rx);
 
   /* Closed. */
   async_data_clear (&data);
@@ -509,8 +504,7 @@ test_abandon_timeout (void)
   first = gasync_receiver_recv_pointer (rx, NULL, &error);
   g_assert_true (first == objects[0]);
   g_object_unref (first);
-  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+  assert_try_recv_pointer_empty (rx);
 
   futures_free (futures, N_PARKED + 1);
   objects_release (objects, N_PARKED + 1, &finalized);

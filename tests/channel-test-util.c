@@ -147,6 +147,47 @@ send_job_thread (gpointer data)
   return NULL;
 }
 
+static GThread *
+start_until_blocked (GThreadFunc     func,
+                     gpointer        job,
+                     GAsyncReceiver *rx,
+                     gboolean        sending)
+{
+  GThread *thread = g_thread_new (sending ? "sender" : "receiver", func, job);
+  GAsyncChannelStats st;
+
+  WAIT_FOR_STATS (rx, st, (sending ? st.n_send_blocked : st.n_recv_blocked) == 1);
+  return thread;
+}
+
+GThread *
+start_sender_until_blocked (GThreadFunc     func,
+                            gpointer        job,
+                            GAsyncReceiver *rx)
+{
+  return start_until_blocked (func, job, rx, TRUE);
+}
+
+GThread *
+start_receiver_until_blocked (GThreadFunc     func,
+                              gpointer        job,
+                              GAsyncReceiver *rx)
+{
+  return start_until_blocked (func, job, rx, FALSE);
+}
+
+void
+assert_send_job_failed (GThread *thread,
+                        SendJob *job,
+                        GQuark   domain,
+                        gint     code)
+{
+  g_thread_join (thread);
+  g_assert_false (job->ok);
+  g_assert_error (job->error, domain, code);
+  send_job_free (job);
+}
+
 SendJob *
 send_job_new (GAsyncSender *tx,
               gpointer      item,
@@ -178,6 +219,25 @@ send_42_thread (gpointer data)
   g_assert_true (send_int (tx, 42, NULL, NULL));
   g_object_unref (tx);
   return NULL;
+}
+
+void
+assert_try_recv_pointer_empty (GAsyncReceiver *rx)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+}
+
+void
+assert_try_recv_int_empty (GAsyncReceiver *rx)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 item = 0;
+
+  g_assert_false (try_recv_int (rx, &item, &error));
+  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
 }
 
 /* The outcome of a _async call, on the thread that started it. */

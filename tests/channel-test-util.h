@@ -83,6 +83,21 @@ typedef struct
 } SendJob;
 
 gpointer  send_job_thread      (gpointer         data);
+/* Starts @func (a sender or a receiver) on a thread of its own with @job and
+ * waits until its send (or receive) is blocked on @rx's channel; returns
+ * the thread. The channel must block exactly one sender (or receiver). */
+GThread  *start_sender_until_blocked   (GThreadFunc      func,
+                                        gpointer         job,
+                                        GAsyncReceiver  *rx);
+GThread  *start_receiver_until_blocked (GThreadFunc      func,
+                                        gpointer         job,
+                                        GAsyncReceiver  *rx);
+/* Joins @thread, which ran @job, and checks that the send failed with
+ * @domain and @code; frees @job. */
+void      assert_send_job_failed       (GThread         *thread,
+                                        SendJob         *job,
+                                        GQuark           domain,
+                                        gint             code);
 SendJob  *send_job_new         (GAsyncSender    *tx,
                                 gpointer         item,
                                 GCancellable    *cancellable);
@@ -90,6 +105,11 @@ void      send_job_free        (SendJob         *job);
 
 /* Sends the integer 42 on @data (a GAsyncSender, whose reference it takes). */
 gpointer  send_42_thread       (gpointer         data);
+
+/* Checks that a pointer try_recv on @rx finds the channel empty. */
+void      assert_try_recv_pointer_empty (GAsyncReceiver *rx);
+/* Checks that an integer try_recv on @rx finds the channel empty. */
+void      assert_try_recv_int_empty     (GAsyncReceiver *rx);
 
 /* The outcome of a _async send or receive, whose callback checks that it
  * runs on @thread. */

@@ -172,9 +172,7 @@ test_int (void)
   g_assert_cmpint (g_value_get_int (&value), ==, 7);
   g_value_unset (&value);
 
-  g_assert_false (try_recv_int (rx, &v, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
-  g_clear_error (&error);
+  assert_try_recv_int_empty (rx);
   g_clear_object (&tx);
   g_clear_object (&rx);
 
@@ -477,7 +475,6 @@ test_bounded_blocks (void)
   g_autoptr(GAsyncSender) tx = NULL;
   g_autoptr(GAsyncReceiver) rx = NULL;
   g_autoptr(GError) error = NULL;
-  GAsyncChannelStats st;
   SendJob *job;
   GThread *thread;
 
@@ -488,8 +485,7 @@ test_bounded_blocks (void)
   g_assert_true (gasync_sender_send_pointer (tx, GUINT_TO_POINTER (1), NULL, &error));
 
   job = send_job_new (tx, GUINT_TO_POINTER (2), NULL);
-  thread = g_thread_new ("sender", send_job_thread, job);
-  WAIT_FOR_STATS (rx, st, st.n_send_blocked == 1);
+  thread = start_sender_until_blocked (send_job_thread, job, rx);
 
   g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_recv_pointer (rx, NULL, &error)), ==, 1);
   g_thread_join (thread);
@@ -546,9 +542,7 @@ test_timeouts (void)
   g_assert_no_error (error);
   g_assert_cmpuint (item->id, ==, 1);
   item_free (item);
-  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
-  g_clear_error (&error);
+  assert_try_recv_pointer_empty (rx);
   g_clear_object (&rx);
   g_assert_cmpint (freed, ==, 2);
 }
@@ -659,13 +653,28 @@ send_with_room_on_worker (GCancellable *cancellable,
   return gasync_future_new_for_boolean (TRUE);
 }
 
+/* Spawns @func with @data on the default runtime and waits (bounded
+ * generously: it is known to settle) until it succeeds; returns the
+ * settled future. */
+static GAsyncFuture *
+spawn_and_assert_succeeds (GAsyncFunc     func,
+                           WorkerChannel *data)
+{
+  g_autoptr(GAsyncFuture) handle = gasync_spawn (func, data, NULL);
+  GAsyncFuture *bounded = gasync_future_with_timeout (handle, 30000);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return bounded;
+}
+
 static void
 test_blocking_send_refused_on_worker (void)
 {
   g_autoptr(GAsyncSender) tx = NULL;
   g_autoptr(GAsyncReceiver) rx = NULL;
-  g_autoptr(GAsyncFuture) handle = NULL;
-  g_autoptr(GAsyncFuture) bounded = NULL;
+  g_autoptr(GAsyncFuture) done = NULL;
   g_autoptr(GError) error = NULL;
   WorkerChannel data;
 
@@ -677,15 +686,11 @@ test_blocking_send_refused_on_worker (void)
   data.tx = tx;
   data.rx = rx;
 
-  handle = gasync_spawn (send_with_room_on_worker, &data, NULL);
-  bounded = gasync_future_with_timeout (handle, 30000);
-  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
-  g_assert_no_error (error);
+  done = spawn_and_assert_succeeds (send_with_room_on_worker, &data);
 
   for (guint i = 1; i <= 3; i++)
     g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_try_recv_pointer (rx, &error)), ==, i);
-  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+  assert_try_recv_pointer_empty (rx);
 }
 
 static void
@@ -753,8 +758,7 @@ test_blocking_recv_refused_on_worker (void)
 {
   g_autoptr(GAsyncSender) tx = NULL;
   g_autoptr(GAsyncReceiver) rx = NULL;
-  g_autoptr(GAsyncFuture) handle = NULL;
-  g_autoptr(GAsyncFuture) bounded = NULL;
+  g_autoptr(GAsyncFuture) done = NULL;
   g_autoptr(GError) error = NULL;
   WorkerChannel data;
 
@@ -769,11 +773,8 @@ test_blocking_recv_refused_on_worker (void)
   data.tx = tx;
   data.rx = rx;
 
-  handle = gasync_spawn (recv_ready_on_worker, &data, NULL);
-  bounded = gasync_future_with_timeout (handle, 30000);
-  g_assert_true (gasync_future_wait (bounded, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (bounded, &error)), ==, 6);
+  done = spawn_and_assert_succeeds (recv_ready_on_worker, &data);
+  g_assert_cmpuint (GPOINTER_TO_UINT (gasync_future_get_pointer (done, &error)), ==, 6);
   g_assert_no_error (error);
 }
 
@@ -905,7 +906,6 @@ test_close_last_sender_wakes_receiver (void)
   g_autoptr(GAsyncSender) tx = NULL;
   g_autoptr(GAsyncReceiver) rx = NULL;
   GAsyncSender *clone;
-  GAsyncChannelStats st;
   RecvJob job = { NULL, 0, NULL };
   GThread *thread;
   gint freed = 0;
@@ -916,8 +916,7 @@ test_close_last_sender_wakes_receiver (void)
   gasync_channel_new_full (G_TYPE_POINTER, 0, item_free, &tx, &rx);
   clone = gasync_sender_clone (tx);
   job.rx = g_object_ref (rx);
-  thread = g_thread_new ("receiver", recv_all_thread, &job);
-  WAIT_FOR_STATS (rx, st, st.n_recv_blocked == 1);
+  thread = start_receiver_until_blocked (recv_all_thread, &job, rx);
 
   for (guint i = 0; i < 5; i++)
     g_assert_true (gasync_sender_send_pointer (i % 2 ? clone : tx, item_new (&freed, i), NULL, NULL));
@@ -940,7 +939,6 @@ test_close_sender_fails_its_blocked_send (void)
   g_autoptr(GAsyncSender) tx = NULL;
   g_autoptr(GAsyncReceiver) rx = NULL;
   g_autoptr(GAsyncSender) other = NULL;
-  GAsyncChannelStats st;
   SendJob *job;
   GThread *thread;
 
@@ -952,13 +950,9 @@ test_close_sender_fails_its_blocked_send (void)
   g_assert_true (gasync_sender_send_pointer (tx, GUINT_TO_POINTER (1), NULL, NULL));
 
   job = send_job_new (tx, GUINT_TO_POINTER (2), NULL);
-  thread = g_thread_new ("sender", send_job_thread, job);
-  WAIT_FOR_STATS (rx, st, st.n_send_blocked == 1);
+  thread = start_sender_until_blocked (send_job_thread, job, rx);
   gasync_sender_close (tx);
-  g_thread_join (thread);
-  g_assert_false (job->ok);
-  g_assert_error (job->error, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
-  send_job_free (job);
+  assert_send_job_failed (thread, job, GASYNC_ERROR, GASYNC_ERROR_CLOSED);
 
   g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_recv_pointer (rx, NULL, NULL)), ==, 1);
   g_assert_true (gasync_sender_send_pointer (other, GUINT_TO_POINTER (3), NULL, NULL));
@@ -974,7 +968,6 @@ test_cancel_blocked_send (void)
   g_autoptr(GAsyncReceiver) rx = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  GAsyncChannelStats st;
   SendJob *job;
   GThread *thread;
 
@@ -985,17 +978,12 @@ test_cancel_blocked_send (void)
   g_assert_true (gasync_sender_send_pointer (tx, GUINT_TO_POINTER (1), NULL, NULL));
 
   job = send_job_new (tx, GUINT_TO_POINTER (2), cancellable);
-  thread = g_thread_new ("sender", send_job_thread, job);
-  WAIT_FOR_STATS (rx, st, st.n_send_blocked == 1);
+  thread = start_sender_until_blocked (send_job_thread, job, rx);
   g_cancellable_cancel (cancellable);
-  g_thread_join (thread);
-  g_assert_false (job->ok);
-  g_assert_error (job->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  send_job_free (job);
+  assert_send_job_failed (thread, job, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_assert_cmpuint (GPOINTER_TO_UINT (gasync_receiver_try_recv_pointer (rx, &error)), ==, 1);
-  g_assert_null (gasync_receiver_try_recv_pointer (rx, &error));
-  g_assert_error (error, GASYNC_ERROR, GASYNC_ERROR_EMPTY);
+  assert_try_recv_pointer_empty (rx);
 }
 
 typedef struct
@@ -1022,7 +1010,6 @@ test_cancel_blocked_recv (void)
   g_autoptr(GAsyncReceiver) rx = NULL;
   g_autoptr(GError) error = NULL;
   CancelRecvJob job = { NULL, };
-  GAsyncChannelStats st;
   GThread *thread;
 
   g_test_summary ("Cancelling a blocked receive wakes it with CANCELLED; an "
@@ -1031,8 +1018,7 @@ test_cancel_blocked_recv (void)
   gasync_channel_new (G_TYPE_POINTER, 0, &tx, &rx);
   job.rx = g_object_ref (rx);
   job.cancellable = g_cancellable_new ();
-  thread = g_thread_new ("receiver", cancel_recv_thread, &job);
-  WAIT_FOR_STATS (rx, st, st.n_recv_blocked == 1);
+  thread = start_receiver_until_blocked (cancel_recv_thread, &job, rx);
   g_cancellable_cancel (job.cancellable);
   g_thread_join (thread);
   g_assert_null (job.item);
