@@ -12,6 +12,14 @@ fn task_value(i: u64) -> i64 {
     (i & 0xff) as i64
 }
 
+// Checks the sum of n joined tasks and returns their rate (M/s).
+fn spawn_join_rate(what: &str, sum: i64, n: u64, start: Instant) -> f64 {
+    let elapsed = start.elapsed().as_secs_f64();
+    let expected: i64 = (0..n).map(task_value).sum();
+    assert_eq!(sum, expected, "{}: wrong sum", what);
+    n as f64 / elapsed / 1e6
+}
+
 // Spawned and joined from plain synchronous code (the main thread, which
 // is no worker): spawn through the runtime's handle, join each with
 // block_on, as gasync's row spawns and joins with gasync_future_wait().
@@ -31,10 +39,7 @@ fn spawn_join_sync(rt: &tokio::runtime::Runtime, n: u64) -> f64 {
         }
         base += w;
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    let expected: i64 = (0..n).map(task_value).sum();
-    assert_eq!(sum, expected, "spawn_join_sync: wrong sum");
-    n as f64 / elapsed / 1e6
+    spawn_join_rate("spawn_join_sync", sum, n, start)
 }
 
 // Spawned and joined from inside the runtime (an async block on the
@@ -56,10 +61,7 @@ fn spawn_join(rt: &tokio::runtime::Runtime, n: u64) -> f64 {
             }
             base += w;
         }
-        let elapsed = start.elapsed().as_secs_f64();
-        let expected: i64 = (0..n).map(task_value).sum();
-        assert_eq!(sum, expected, "spawn_join: wrong sum");
-        n as f64 / elapsed / 1e6
+        spawn_join_rate("spawn_join", sum, n, start)
     })
 }
 
