@@ -42,9 +42,8 @@
 
 /* Per type and thread: a burst of futures dropped in a row, such as a
  * main loop's continuations or a window of spawned tasks joined one by
- * one. A pool only holds futures its thread dropped, so never more memory
- * than they took while alive: at most 4,096 × 176 bytes of task handles
- * and 4,096 × 72 of plain futures. */
+ * one. That is at most 4,096 × 176 bytes of task handles and 4,096 × 72
+ * of plain futures or promises per thread. */
 #define POOL_MAX   4096
 #if defined(GASYNC_HAVE_TSAN) || defined(__SANITIZE_ADDRESS__)
 #define KEEP_NOTHING TRUE
