@@ -559,12 +559,21 @@ typedef struct
 static void
 limiter_run_free (LimiterRun *run)
 {
+  GAsyncFuture *target;
+
   /* Waits for a cancel handler running on another thread to return. */
   g_cancellable_disconnect (run->cancellable, run->handler);
 
   if (run->destroy != NULL)
     g_steal_pointer (&run->destroy) (run->user_data);
-  g_clear_object (&run->target);
+
+  /* Under the mutex, as the field says: the handler read it under the
+   * mutex, and this is the order ThreadSanitizer can see (GCancellable
+   * makes the disconnect wait with locks of uninstrumented GLib). */
+  gasync_mutex_lock (&run->mutex);
+  target = g_steal_pointer (&run->target);
+  gasync_mutex_unlock (&run->mutex);
+  g_clear_object (&target);
   g_clear_object (&run->cancellable);
   g_clear_object (&run->result);
   g_clear_object (&run->limiter);
