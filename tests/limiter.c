@@ -385,6 +385,87 @@ return_nothing (GCancellable *cancellable,
   return NULL;
 }
 
+/* A run cancelled from another thread just as its permit arrives on this
+ * context: whichever wins, the run settles once (with the function's value
+ * or CANCELLED), the function runs at most once, its data is freed once,
+ * and the permit is back. Under ThreadSanitizer this also checks that
+ * freeing the run does not race with the cancel handler still reading it
+ * on the other thread (bounded-reader's deadline found that). */
+
+typedef struct
+{
+  GAsyncFuture    *run;
+  GAsyncTestLatch  go;
+} RacingCancel;
+
+static gpointer
+cancel_when_told (gpointer data)
+{
+  RacingCancel *rc = data;
+
+  g_assert_true (gasync_test_latch_wait (&rc->go, 30000));
+  gasync_future_cancel (rc->run);
+  return NULL;
+}
+
+static GAsyncFuture *
+count_and_resolve (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  g_atomic_int_inc ((gint *) user_data);
+  return gasync_future_new_for_int (7);
+}
+
+static void
+count_destroyed (gpointer user_data)
+{
+  g_atomic_int_inc ((gint *) user_data + 1);
+}
+
+static void
+test_run_cancel_from_thread_as_permit_arrives (void)
+{
+  guint rounds = gasync_test_size (300, 3000);
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      g_autoptr(GAsyncLimiter) limiter = gasync_limiter_new (1);
+      g_autoptr(GAsyncFuture) held = gasync_limiter_acquire (limiter);
+      gint counts[2] = { 0, 0 };   /* calls, destroys */
+      RacingCancel rc;
+      GThread *thread;
+
+      gasync_test_latch_init (&rc.go);
+      rc.run = gasync_limiter_run (limiter, count_and_resolve, counts, count_destroyed);
+      thread = g_thread_new ("canceller", cancel_when_told, &rc);
+
+      gasync_test_latch_open (&rc.go);
+      gasync_limiter_release (limiter);
+      gasync_test_settle (rc.run);
+      g_thread_join (thread);
+
+      if (gasync_future_get_state (rc.run) == GASYNC_FUTURE_RESOLVED)
+        {
+          g_assert_cmpint (gasync_future_get_int (rc.run, NULL), ==, 7);
+          g_assert_cmpint (g_atomic_int_get (&counts[0]), ==, 1);
+        }
+      else
+        {
+          g_autoptr(GError) error = NULL;
+
+          g_assert_false (gasync_future_get_boolean (rc.run, &error));
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_cmpint (g_atomic_int_get (&counts[0]), <=, 1);
+        }
+      gasync_test_iterate_until (NULL, &counts[1], 5000);
+      g_assert_cmpint (g_atomic_int_get (&counts[1]), ==, 1);
+      g_assert_cmpuint (gasync_limiter_get_available (limiter), ==, 1);
+
+      g_object_unref (rc.run);
+      gasync_test_latch_clear (&rc.go);
+    }
+}
+
 static void
 test_run_bad_function (void)
 {
@@ -522,6 +603,8 @@ main (int   argc,
   g_test_add_func ("/limiter/run/waits-for-permit", test_run_waits_for_permit);
   g_test_add_func ("/limiter/run/cancel-before-call", test_run_cancel_before_call);
   g_test_add_func ("/limiter/run/cancel-after-call", test_run_cancel_after_call);
+  g_test_add_func ("/limiter/run/cancel-from-thread-as-permit-arrives",
+                   test_run_cancel_from_thread_as_permit_arrives);
   g_test_add_func ("/limiter/run/bad-function", test_run_bad_function);
   g_test_add_func ("/limiter/stress/never-over-permits", test_stress_never_over_permits);
 
