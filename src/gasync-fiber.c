@@ -284,6 +284,8 @@ fiber_finish (Fiber *fiber)
 
   if (fiber->cancel_handler != 0)
     g_cancellable_disconnect (fiber->cancellable, fiber->cancel_handler);
+  /* Tell TSan about that wait (GLib's locks): the handler is done with us. */
+  GASYNC_TSAN_ACQUIRE (&fiber->cancel_handler);
 
   _gasync_fiber_context_destroy (&fiber->fiber_context);
   if (done == NULL)
@@ -440,6 +442,8 @@ fiber_cancelled (GCancellable *cancellable,
   GASYNC_TSAN_ACQUIRE (cancellable);
   if (g_atomic_int_compare_and_exchange (&fiber->await_state, AWAIT_WAITING, AWAIT_CANCELLED))
     fiber_wake (fiber);
+  /* fiber_finish() reuses our memory after the disconnect waited for us. */
+  GASYNC_TSAN_RELEASE (&fiber->cancel_handler);
 }
 
 static void

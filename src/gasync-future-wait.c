@@ -80,14 +80,17 @@ wait_async_cancelled (GCancellable *cancellable,
 
   GASYNC_TSAN_ACQUIRE (cancellable);
 
-  if (!g_atomic_int_compare_and_exchange (&wait->claimed, FALSE, TRUE))
-    return;
+  if (g_atomic_int_compare_and_exchange (&wait->claimed, FALSE, TRUE))
+    {
+      /* Returning drops our hold on the task (and so on the future). */
+      task = g_steal_pointer (&wait->task);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "%s", _("Operation was cancelled"));
+      g_object_unref (task);
+    }
 
-  /* Returning drops our hold on the task (and so on the future). */
-  task = g_steal_pointer (&wait->task);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "%s", _("Operation was cancelled"));
-  g_object_unref (task);
+  /* wait_async_run() frees @wait after the disconnect waited for us. */
+  GASYNC_TSAN_RELEASE (&wait->handler);
 }
 
 static void
@@ -107,6 +110,8 @@ wait_async_run (GAsyncDispatchItem *item)
   /* We run on the registering context, never inside the handler. */
   if (wait->handler != 0)
     g_cancellable_disconnect (wait->cancellable, wait->handler);
+  /* Tell TSan about that wait (GLib's locks): the handler is done with @wait. */
+  GASYNC_TSAN_ACQUIRE (&wait->handler);
 
   _gasync_context_job_clear (&wait->job);
   wait_async_unref (wait);
@@ -283,6 +288,8 @@ blocking_wait_until_woken (GAsyncFuture *future,
 
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);
+  /* The disconnect waited (with GLib's locks) for the handler's unlock. */
+  GASYNC_TSAN_ACQUIRE (&wait->mutex);
   /* Woken by the cancellable: we no longer depend on @future (which is
    * not cancelled: only the wait stops). */
   if (_gasync_future_withdraw (future, &wait->notify, FALSE))

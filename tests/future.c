@@ -863,6 +863,124 @@ test_wait_blocking_timeout_and_cancel (void)
   g_object_unref (extra);
 }
 
+/* A wait whose future is resolved on one thread while its cancellable is
+ * cancelled on another, over and over: whichever wins, the wait ends once
+ * with that outcome. Under ThreadSanitizer this also checks that freeing
+ * the wait does not race with the cancel handler still running on the
+ * other thread (the order GCancellable gives is invisible to TSan). */
+
+typedef struct
+{
+  GAsyncPromise   *promise;
+  GCancellable    *cancellable;
+  GAsyncTestLatch  go;
+} SettleRacesCancel;
+
+static gpointer
+resolve_when_told (gpointer data)
+{
+  SettleRacesCancel *race = data;
+
+  g_assert_true (gasync_test_latch_wait (&race->go, GASYNC_TEST_TIMEOUT_MS));
+  gasync_promise_resolve_int (race->promise, 5);
+  return NULL;
+}
+
+static gpointer
+cancel_when_told (gpointer data)
+{
+  SettleRacesCancel *race = data;
+
+  g_assert_true (gasync_test_latch_wait (&race->go, GASYNC_TEST_TIMEOUT_MS));
+  g_cancellable_cancel (race->cancellable);
+  return NULL;
+}
+
+static void
+settle_races_cancel_start (SettleRacesCancel *race,
+                           GThread           *threads[2])
+{
+  race->promise = gasync_promise_new ();
+  race->cancellable = g_cancellable_new ();
+  gasync_test_latch_init (&race->go);
+  threads[0] = g_thread_new ("resolver", resolve_when_told, race);
+  threads[1] = g_thread_new ("canceller", cancel_when_told, race);
+}
+
+static void
+settle_races_cancel_finish (SettleRacesCancel *race,
+                            GThread           *threads[2])
+{
+  g_thread_join (threads[0]);
+  g_thread_join (threads[1]);
+  g_object_unref (race->promise);
+  g_object_unref (race->cancellable);
+  gasync_test_latch_clear (&race->go);
+}
+
+/* The outcome of a wait that raced: the value, or CANCELLED. */
+static void
+assert_value_or_cancelled (gboolean      ok,
+                           const GValue *value,
+                           const GError *error)
+{
+  if (ok)
+    {
+      g_assert_no_error (error);
+      g_assert_cmpint (g_value_get_int (value), ==, 5);
+    }
+  else
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_wait_blocking_settle_races_cancel (void)
+{
+  guint rounds = gasync_test_size (300, 3000);
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      SettleRacesCancel race;
+      GThread *threads[2];
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) value = G_VALUE_INIT;
+      gboolean ok;
+
+      settle_races_cancel_start (&race, threads);
+      gasync_test_latch_open (&race.go);
+      ok = gasync_future_wait (GASYNC_FUTURE (race.promise), race.cancellable, &value, &error);
+      assert_value_or_cancelled (ok, &value, error);
+      settle_races_cancel_finish (&race, threads);
+    }
+}
+
+static void
+test_wait_async_settle_races_cancel (void)
+{
+  guint rounds = gasync_test_size (300, 3000);
+
+  for (guint round = 0; round < rounds; round++)
+    {
+      SettleRacesCancel race;
+      GThread *threads[2];
+      AsyncRecord rec = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_auto(GValue) value = G_VALUE_INIT;
+      gboolean ok;
+
+      settle_races_cancel_start (&race, threads);
+      gasync_future_wait_async (GASYNC_FUTURE (race.promise), race.cancellable, async_ready, &rec);
+      gasync_test_latch_open (&race.go);
+      gasync_test_iterate_until (NULL, &rec.done, GASYNC_TEST_TIMEOUT_MS);
+      ok = gasync_future_wait_finish (GASYNC_FUTURE (race.promise), rec.result, &value, &error);
+      assert_value_or_cancelled (ok, &value, error);
+      g_object_unref (rec.result);
+      settle_races_cancel_finish (&race, threads);
+      /* The wait's job, queued when the resolver settled the future. */
+      gasync_test_iterate_pending (NULL);
+    }
+}
+
 /* Every GValue out argument is optional: NULL checks only the outcome. */
 static void
 test_value_out_optional (void)
@@ -1176,6 +1294,8 @@ main (int   argc,
   g_test_add_func ("/future/wait/lent-pointer", test_wait_blocking_lent_pointer);
   g_test_add_func ("/future/wait/orphan-bounded-by-cancellable", test_wait_blocking_orphan_cancelled);
   g_test_add_func ("/future/wait/timeout-and-cancel", test_wait_blocking_timeout_and_cancel);
+  g_test_add_func ("/future/wait/settle-races-cancel", test_wait_blocking_settle_races_cancel);
+  g_test_add_func ("/future/wait-async/settle-races-cancel", test_wait_async_settle_races_cancel);
   g_test_add_func ("/future/value/out-optional", test_value_out_optional);
   g_test_add_func ("/future/return-to-task", test_return_to_task);
   g_test_add_func ("/future/return-to-task/not-synchronous", test_return_to_task_not_synchronous);
