@@ -11,7 +11,10 @@
  * create + resolve + and_then round. So a settled future of a recyclable
  * type whose last reference is dropped keeps its memory: the state
  * machine's dispose (gasync-future.c) clears it and hands it here, taking
- * a reference back (GObject lets dispose resurrect an object), and
+ * a reference back (GObject lets dispose resurrect an object), or, for a
+ * future whose last reference gasync itself holds (the one a task's
+ * function returned), _gasync_future_release() does the same before
+ * dropping that reference, without going through dispose; and
  * _gasync_future_new_recycled() hands it out again as a new pending
  * future. That saves ~1,200 instructions per future.
  *
@@ -19,8 +22,8 @@
  * its reference count is 1 (a last unref, not g_object_run_dispose() on
  * an object somebody holds), it has no qdata but GObject's own notify
  * queue (so no weak reference, toggle reference, binding wrapper, watched
- * closure or user data: GWeakRefs were cleared before dispose) and no
- * floating flag. The pool belongs to one thread: an object is handed out
+ * closure or user data; a GWeakRef is cleared before dispose, and outside
+ * dispose its qdata entry refuses the future) and no floating flag. The pool belongs to one thread: an object is handed out
  * again only after the g_object_unref() that parked it has returned, on
  * the same thread. Only threads that make futures of a type keep a pool
  * of it (one that only drops them does not fill up), and a thread's pools

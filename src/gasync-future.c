@@ -339,7 +339,8 @@ gasync_future_init (GAsyncFuture *self)
 }
 
 /* Recycling (the pool is gasync-future-pool.c's): from dispose, for a
- * settled @self whose last reference is being dropped. Frees what it
+ * settled @self whose last reference is being dropped, or from
+ * _gasync_future_release() just before it drops one. Frees what it
  * holds as finalize would and parks it, pending and empty, in this
  * thread's pool, if the pool takes it; then @self lives on and GObject's
  * dispose has nothing to release (the pool checked that nothing but the
