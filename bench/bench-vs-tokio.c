@@ -25,6 +25,25 @@ spawn_join_sync (guint64 n)
 /* Spawned and joined from async code: a fiber on the runtime awaits each
  * handle (tokio: spawn and .await inside block_on()). */
 
+static gint64
+await_window (GAsyncFuture **handles,
+              guint          n,
+              const char    *what)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if (!gasync_await (handles[i], &value, NULL))
+        g_error ("%s: a task failed", what);
+      sum += g_value_get_int (&value);
+      g_object_unref (handles[i]);
+    }
+  return sum;
+}
+
 typedef struct
 {
   guint64 n;
@@ -38,24 +57,9 @@ spawn_join_in_fiber (GCancellable  *cancellable,
                      GError       **error)
 {
   FiberJoin *job = data;
-  g_autofree GAsyncFuture **handles = g_new (GAsyncFuture *, GASYNC_BENCH_WINDOW);
 
-  for (guint64 base = 0; base < job->n; base += GASYNC_BENCH_WINDOW)
-    {
-      guint w = (guint) MIN (GASYNC_BENCH_WINDOW, job->n - base);
-
-      for (guint i = 0; i < w; i++)
-        handles[i] = gasync_bench_spawn_trivial (gasync_bench_task_value (base + i), NULL);
-      for (guint i = 0; i < w; i++)
-        {
-          g_auto(GValue) value = G_VALUE_INIT;
-
-          if (!gasync_await (handles[i], &value, error))
-            g_error ("spawn+join in a fiber: a task failed");
-          job->sum += g_value_get_int (&value);
-          g_object_unref (handles[i]);
-        }
-    }
+  job->sum = gasync_bench_spawn_join_windows (job->n, gasync_bench_spawn_trivial, NULL,
+                                              await_window, "spawn+join in a fiber");
   return TRUE;
 }
 

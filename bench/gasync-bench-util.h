@@ -106,8 +106,20 @@ GAsyncFuture *gasync_bench_spawn_trivial    (gint           value,
 typedef GAsyncFuture *(*GAsyncBenchSpawnFunc) (gint     value,
                                                gpointer data);
 
-/* Spawns @n tasks with @spawn and joins them, a window at a time; checks
- * the sum and returns the elapsed seconds. */
+/* Joins a window of handles, as gasync_bench_join_window() does. */
+typedef gint64 (*GAsyncBenchJoinFunc) (GAsyncFuture **handles,
+                                       guint          n,
+                                       const char    *what);
+
+/* Spawns @n tasks with @spawn and joins them with @join, a window at a
+ * time; returns the sum of their values (for gasync_bench_check_sum()). */
+gint64   gasync_bench_spawn_join_windows (guint64               n,
+                                          GAsyncBenchSpawnFunc  spawn,
+                                          gpointer              data,
+                                          GAsyncBenchJoinFunc   join,
+                                          const char           *what);
+/* The same, joined with gasync_bench_join_window(); checks the sum and
+ * returns the elapsed seconds. */
 gdouble  gasync_bench_spawn_join  (guint64               n,
                                    GAsyncBenchSpawnFunc  spawn,
                                    gpointer              data,
