@@ -168,7 +168,8 @@
 typedef struct
 {
   /* One word holds the state (bits 0-1), the cancelled flag (bit 2), the
-   * number of dependents in the notify list (bits 3-29), the debug flag
+   * number of dependents in the notify list (bits 3-28), the held-notify
+   * flag (bit 29: see future_recycle()), the debug flag
    * (bit 30: gasync-debug.c's side tables hold an entry for the future,
    * a name or a GASYNC_DEBUG=pending record) and a bit lock
    * (bit 31) that protects everything below: a GMutex would cost 8 more
@@ -192,7 +193,8 @@ G_DEFINE_TYPE_WITH_PRIVATE (GAsyncFuture, gasync_future, G_TYPE_OBJECT)
 #define WORD_STATE_MASK 0x3
 #define WORD_CANCELLED  0x4
 #define WORD_DEP_ONE    0x8
-#define WORD_DEP_MASK   0x3ffffff8
+#define WORD_DEP_MASK   0x1ffffff8
+#define WORD_NOTIFY_HELD 0x20000000
 #define WORD_DEBUG      0x40000000
 #define WORD_LOCK_BIT   31
 
@@ -222,7 +224,8 @@ static GAsyncNotify *future_settle_locked_and_unlock (GAsyncFuture *self,
 static void notify_list_run_with_stand_in (GAsyncNotify *notifies,
                                            const GError *error);
 
-static gboolean future_recycle (GAsyncFuture *self);
+static gboolean future_recycle (GAsyncFuture *self,
+                                gboolean      in_dispose);
 
 static void
 gasync_future_dispose (GObject *object)
@@ -236,7 +239,7 @@ gasync_future_dispose (GObject *object)
       /* Resurrected into this thread's pool: the object lives on, so
        * there is nothing for GObject's dispose to release (see
        * future_recycle() for why). */
-      if (future_recycle (self))
+      if (future_recycle (self, TRUE))
         return;
       goto chain_up;
     }
@@ -338,17 +341,32 @@ gasync_future_init (GAsyncFuture *self)
     }
 }
 
-/* Recycling (the pool is gasync-future-pool.c's): from dispose, for a
- * settled @self whose last reference is being dropped, or from
- * _gasync_future_release() just before it drops one. Frees what it
- * holds as finalize would and parks it, pending and empty, in this
- * thread's pool, if the pool takes it; then @self lives on and GObject's
- * dispose has nothing to release (the pool checked that nothing but the
- * dropped reference could reach it, and its signal handlers go here). */
+/* Recycling (the pool is gasync-future-pool.c's): from dispose
+ * (@in_dispose), for a settled @self whose last reference is being
+ * dropped, or from _gasync_future_release() just before it drops one.
+ * Frees what it holds as finalize would and parks it, pending and empty,
+ * in this thread's pool, if the pool takes it; then @self lives on and
+ * GObject's dispose has nothing to release (the pool checked that nothing
+ * but the dropped reference could reach it, and its signal handlers go
+ * here).
+ *
+ * g_object_unref() freezes an object's notify queue around the last
+ * dispose and thaws it after, even for a class without properties. With
+ * GLib 2.74 that allocates the queue, stores it in the object's qdata and
+ * takes both out again: ~650 instructions of each such unref. So the
+ * first time dispose recycles @self, it freezes the queue g_object_unref()
+ * has just made once more, and holds it for @self's whole life
+ * (WORD_NOTIFY_HELD): every later last unref of @self only steps its
+ * count. Futures have no properties, so the held queue holds back no
+ * signal; it is GObject's own qdata, which the pool expects, and finalize
+ * frees it. _gasync_future_release() does not go through the freeze, so
+ * it makes no queue for a future that has none. */
 static gboolean
-future_recycle (GAsyncFuture *self)
+future_recycle (GAsyncFuture *self,
+                gboolean      in_dispose)
 {
   GAsyncFuturePrivate *priv = GET_PRIV (self);
+  gint held;
 
   if G_UNLIKELY (_gasync_debug_pending ||
                  (g_atomic_int_get (&priv->word) & WORD_DEBUG) != 0)
@@ -356,25 +374,32 @@ future_recycle (GAsyncFuture *self)
   if (!_gasync_future_pool_may_take (G_OBJECT (self)))
     return FALSE;
 
+  held = g_atomic_int_get (&priv->word) & WORD_NOTIFY_HELD;
+  if (held == 0 && in_dispose)
+    {
+      g_object_freeze_notify (G_OBJECT (self));
+      held = WORD_NOTIFY_HELD;
+    }
   g_signal_handlers_destroy (self);
   /* May run user code (a value's destroy notify): @self is in no pool
    * yet, and nothing else can reach it. If the pool is full afterwards,
    * @self is finalized as usual, as a cleared future. */
   future_clear_outcome (priv);
   memset (priv, 0, sizeof *priv);
+  priv->word = held;
   return _gasync_future_pool_put (G_OBJECT (self));
 }
 
 /* Drops the caller's reference to @self, which the caller may hold as the
  * last one (a future a task's function returned). A settled future is
  * then parked as future_recycle() would from dispose, without the
- * notify-queue freeze and thaw g_object_unref() wraps dispose in: about
- * half of what recycling through g_object_unref() costs. */
+ * notify-queue freeze and thaw g_object_unref() wraps dispose in (see
+ * future_recycle()). */
 void
 _gasync_future_release (GAsyncFuture *self)
 {
   if (STATE (GET_PRIV (self)) != GASYNC_FUTURE_PENDING)
-    future_recycle (self);
+    future_recycle (self, FALSE);
   g_object_unref (self);
 }
 

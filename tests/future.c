@@ -1261,6 +1261,52 @@ test_recycle_observers_see_it_die (void)
   g_object_unref (p);
 }
 
+/* A future recycled through many last unrefs stays one object that comes
+ * back new each time, and GObject's bookkeeping does not pile up on it:
+ * the notify queue gasync holds frozen on it is frozen once, not once per
+ * life (GLib stops a queue frozen 65,535 times with a critical). The hold
+ * is no dependent either: cancelling the only future derived from it
+ * still cancels it. */
+#define MANY_LIVES 70000
+
+static GAsyncFuture *
+never_then (GAsyncFuture *completed,
+            gpointer      user_data)
+{
+  g_assert_not_reached ();
+}
+
+static void
+test_recycle_many_lives (void)
+{
+  GAsyncPromise *previous = NULL;
+
+  for (guint round = 0; round < MANY_LIVES; round++)
+    {
+      GAsyncPromise *p = gasync_promise_new ();
+
+      if (GASYNC_TEST_RECYCLING && previous != NULL)
+        g_assert_true (p == previous);
+      g_assert_cmpint (gasync_future_get_state (GASYNC_FUTURE (p)), ==, GASYNC_FUTURE_PENDING);
+      if (round % 10000 == 5000)
+        {
+          GAsyncFuture *derived = gasync_future_and_then (GASYNC_FUTURE (p), never_then, NULL, NULL);
+
+          gasync_future_cancel (derived);
+          g_assert_error (gasync_future_get_error (GASYNC_FUTURE (p)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_object_unref (derived);
+        }
+      else
+        {
+          gasync_promise_resolve_int (p, (gint) round);
+          g_assert_cmpint (gasync_future_get_int (GASYNC_FUTURE (p), NULL), ==, (gint) round);
+        }
+      g_assert_cmpint (G_OBJECT (p)->ref_count, ==, 1);
+      previous = p;
+      g_object_unref (p);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1282,6 +1328,7 @@ main (int   argc,
   g_test_add_func ("/future/drop/cross-thread-race", test_dropped_cross_thread_race);
   g_test_add_func ("/future/recycle/releases-and-comes-back-new", test_recycle_releases_and_comes_back_new);
   g_test_add_func ("/future/recycle/observers-see-it-die", test_recycle_observers_see_it_die);
+  g_test_add_func ("/future/recycle/many-lives", test_recycle_many_lives);
   g_test_add_func ("/future/cancel/basic", test_cancel);
   g_test_add_func ("/future/cancel/derived-skips-callback", test_cancel_derived_skips_callback);
   g_test_add_func ("/future/cancel/flows-down-chain", test_cancel_flows_down_chain);

@@ -62,6 +62,15 @@ gpointer gasync_test_resolve_batch   (gpointer data);
  * test after GASYNC_TEST_TIMEOUT_MS. */
 #define GASYNC_TEST_TIMEOUT_MS 30000
 
+/* Whether a settled future whose last reference this thread drops is kept
+ * for this thread's next one (gasync-future-pool.c): not under the
+ * sanitizers. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GASYNC_TEST_RECYCLING FALSE
+#else
+#define GASYNC_TEST_RECYCLING TRUE
+#endif
+
 /* Iterates the global default context until @future settles. */
 void     gasync_test_settle          (GAsyncFuture *future);
 /* Settles @future (taking it) and asserts it resolved; sets @value. */

@@ -15,13 +15,6 @@
 
 #define TIMEOUT_MS 30000
 
-/* Under the sanitizers nothing is kept (gasync-future-pool.c). */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define RECYCLING FALSE
-#else
-#define RECYCLING TRUE
-#endif
-
 typedef struct
 {
   gint value;
@@ -95,7 +88,7 @@ test_local_handles_come_back_new (void)
       Work work = { .value = 100 + round };
       GAsyncFuture *handle = gasync_spawn_local (context, work_run, &work, work_destroy);
 
-      if (RECYCLING && previous != NULL)
+      if (GASYNC_TEST_RECYCLING && previous != NULL)
         g_assert_true (handle == previous);
       /* Not run yet: never synchronously inside spawn_local. */
       g_assert_cmpint (gasync_future_get_state (handle), ==, GASYNC_FUTURE_PENDING);
