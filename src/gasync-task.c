@@ -171,6 +171,11 @@ task_give_cancellable (GAsyncTaskFuture  *task,
   return _gasync_future_take_cancellable (handle, g_steal_pointer (spare));
 }
 
+/* The handler check takes GObject's one process-wide signal lock, as
+ * every future's death does; that lock, contended by the spawning thread
+ * and the workers, is what bounds a burst of trivial tasks (see "What
+ * bounds spawn + join" in bench/README.md). It cannot go: a handler a
+ * task left connected would see the next task's cancellation. */
 static void
 task_recycle_cancellable (GAsyncTaskFuture  *task,
                           GCancellable     **spare)
