@@ -7,8 +7,6 @@
 #include "gasync-test-util.h"
 #include "gasync-future-private.h"
 
-#define TIMEOUT_MS 30000
-
 static GAsyncFuture *
 fail (const char *message)
 {
@@ -492,7 +490,7 @@ test_context (void)
 
   settle_from_thread (p, order, 2);
   g_assert_cmpint (g_atomic_int_get (&seen.ran), ==, 0);
-  gasync_test_iterate_until (NULL, &seen.ran, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &seen.ran, GASYNC_TEST_TIMEOUT_MS);
   g_assert_true (seen.thread == g_thread_self ());
 
   for (guint i = 0; i < 2; i++)

@@ -9,7 +9,6 @@
 #include "gasync-interval-private.h"
 #include "gasync-tsan-private.h"
 
-#define TIMEOUT_MS 30000
 #define HOUR_USEC (G_TIME_SPAN_HOUR)
 
 static gboolean
@@ -37,7 +36,7 @@ assert_released (GAsyncFuture *future)
   gasync_test_latch_init (&latch);
   g_object_weak_ref (G_OBJECT (future), open_latch, &latch);
   g_object_unref (future);
-  g_assert_true (gasync_test_latch_wait (&latch, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&latch, GASYNC_TEST_TIMEOUT_MS));
   gasync_test_latch_clear (&latch);
 }
 
@@ -124,7 +123,7 @@ test_deadline_already_past (void)
 
   watch = gasync_future_on_settled (bounded, on_settled_mark, &settled, NULL);
   g_assert_false (g_atomic_int_get (&settled));
-  gasync_test_iterate_until (NULL, &settled, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &settled, GASYNC_TEST_TIMEOUT_MS);
 
   /* Settled already: the future wins over a passed deadline. */
   late = gasync_future_with_deadline (done, 0);
@@ -219,7 +218,7 @@ static void
 events_wait (const guint *counter,
              guint        n)
 {
-  gint64 end = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 end = g_get_monotonic_time () + GASYNC_TEST_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   gasync_mutex_lock (&events.mutex);
   while (*counter < n)

@@ -22,9 +22,6 @@
 #include "gasync-test-util.h"
 #include "gasync-trace-private.h"
 
-/* Generous: only reached when something is broken. */
-#define TIMEOUT_MS 30000
-
 /* Exported, for the prototypes -Wmissing-prototypes wants. */
 GAsyncFuture *debug_test_exported_task (GCancellable *cancellable,
                                         gpointer      user_data);
@@ -67,7 +64,7 @@ await_settled (GAsyncFuture *future)
 {
   if (gasync_future_get_state (future) == GASYNC_FUTURE_PENDING)
     {
-      g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, TIMEOUT_MS);
+      g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, GASYNC_TEST_TIMEOUT_MS);
 
       gasync_future_wait (bounded, NULL, NULL, NULL);
     }
@@ -184,7 +181,7 @@ debug_test_exported_blocking (GCancellable  *cancellable,
   GAsyncTestLatch *latch = user_data;
 
   if (latch != NULL)
-    g_assert_true (gasync_test_latch_wait (latch, TIMEOUT_MS));
+    g_assert_true (gasync_test_latch_wait (latch, GASYNC_TEST_TIMEOUT_MS));
   return TRUE;
 }
 
@@ -359,7 +356,7 @@ stall_receive_one (GAsyncReceiveFunc func)
   g_value_init (&item, G_TYPE_INT);
   g_value_set_int (&item, 7);
   g_assert_true (gasync_sender_try_send (tx, &item, NULL));
-  gasync_test_iterate_until (NULL, &received, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &received, GASYNC_TEST_TIMEOUT_MS);
   gasync_sender_close (tx);
   gasync_receiver_close (rx);
   gasync_test_iterate_pending (NULL);
@@ -443,13 +440,13 @@ stall_subscribe_one (GAsyncWatchFunc     watch_func,
   g_value_set_int (&value, 7);
   g_assert_true (gasync_watch_set (watch, &value));
   g_assert_cmpuint (gasync_broadcast_send (broadcast, &value), ==, 1);
-  gasync_test_iterate_until (NULL, &watch_counts[0], TIMEOUT_MS);
-  gasync_test_iterate_until (NULL, &broadcast_counts[0], TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &watch_counts[0], GASYNC_TEST_TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &broadcast_counts[0], GASYNC_TEST_TIMEOUT_MS);
 
   gasync_watch_close (watch);
   gasync_broadcast_close (broadcast);
-  gasync_test_iterate_until (NULL, &watch_counts[1], TIMEOUT_MS);
-  gasync_test_iterate_until (NULL, &broadcast_counts[1], TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &watch_counts[1], GASYNC_TEST_TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &broadcast_counts[1], GASYNC_TEST_TIMEOUT_MS);
   g_assert_cmpint (watch_counts[0], ==, 1);
   g_assert_cmpint (broadcast_counts[0], ==, 1);
 }
@@ -814,13 +811,13 @@ waiters_now (GAsyncRuntime *rt,
 }
 
 /* Polls the stats until @key reads @expected (a parking thread gets there
- * on its own time), failing the test after TIMEOUT_MS. */
+ * on its own time), failing the test after GASYNC_TEST_TIMEOUT_MS. */
 static void
 await_waiters (GAsyncRuntime *rt,
                const char    *key,
                guint64        expected)
 {
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 deadline = g_get_monotonic_time () + GASYNC_TEST_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   while (waiters_now (rt, key) != expected)
     {

@@ -57,10 +57,13 @@ typedef struct
 
 gpointer gasync_test_resolve_batch   (gpointer data);
 
+/* How long any test waits for something another thread or a source
+ * should do: generous, only reached when something is broken. */
+#define GASYNC_TEST_TIMEOUT_MS 30000
+
 /* Futures settled by GIO calls or other threads, driven from the global
  * default context (where the tests' GIO calls complete). Each fails the
  * test after GASYNC_TEST_TIMEOUT_MS. */
-#define GASYNC_TEST_TIMEOUT_MS 30000
 
 /* Whether a settled future whose last reference this thread drops is kept
  * for this thread's next one (gasync-future-pool.c): not under the

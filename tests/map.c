@@ -6,8 +6,6 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_MS 30000
-
 /* The function under test hands out promises the test settles, and
  * counts what runs. */
 typedef struct
@@ -109,7 +107,7 @@ static void
 iterate_until_started (Work  *work,
                        guint  n)
 {
-  gint64 end = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 end = g_get_monotonic_time () + GASYNC_TEST_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   while (work->promises->len < n)
     {

@@ -8,10 +8,7 @@
 #include "gasync-future-private.h"
 #include "gasync-runtime-private.h"
 
-/* Generous: only reached when something is broken. */
-#define TIMEOUT_MS 30000
-
-/* Waits, blocking, for @future to settle; fails the test after TIMEOUT_MS. */
+/* Waits, blocking, for @future to settle; fails the test after GASYNC_TEST_TIMEOUT_MS. */
 static void
 await_settled (GAsyncFuture *future)
 {
@@ -19,7 +16,7 @@ await_settled (GAsyncFuture *future)
 
   if (gasync_future_get_state (future) == GASYNC_FUTURE_PENDING)
     {
-      g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, TIMEOUT_MS);
+      g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (future, GASYNC_TEST_TIMEOUT_MS);
 
       gasync_future_wait (bounded, NULL, &value, NULL);
     }
@@ -105,13 +102,13 @@ test_fire_and_forget (void)
   /* spawn() has returned and the task cannot have finished: its work is
    * a promise only we settle, below. */
   g_assert_cmpint (gasync_future_get_state (handle), ==, GASYNC_FUTURE_PENDING);
-  g_assert_true (gasync_test_latch_wait (&job.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.started, GASYNC_TEST_TIMEOUT_MS));
   g_assert_false (gasync_test_latch_is_open (&job.destroyed));
 
   /* Detach, then let the work finish: the task still completes. */
   g_object_unref (handle);
   gasync_promise_resolve_int (job.promise, 1);
-  g_assert_true (gasync_test_latch_wait (&job.destroyed, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.destroyed, GASYNC_TEST_TIMEOUT_MS));
 
   g_assert_cmpint (job.runs, ==, 1);
   g_assert_cmpint (job.destroys, ==, 1);
@@ -138,7 +135,7 @@ rendezvous_async (GCancellable *cancellable,
   Rendezvous *r = data;
 
   gasync_test_latch_open (r->mine);
-  return gasync_future_new_for_boolean (gasync_test_latch_wait (r->theirs, TIMEOUT_MS));
+  return gasync_future_new_for_boolean (gasync_test_latch_wait (r->theirs, GASYNC_TEST_TIMEOUT_MS));
 }
 
 static gboolean
@@ -151,7 +148,7 @@ rendezvous_blocking (GCancellable  *cancellable,
 
   gasync_test_latch_open (r->mine);
   g_value_init (result, G_TYPE_BOOLEAN);
-  g_value_set_boolean (result, gasync_test_latch_wait (r->theirs, TIMEOUT_MS));
+  g_value_set_boolean (result, gasync_test_latch_wait (r->theirs, GASYNC_TEST_TIMEOUT_MS));
   return TRUE;
 }
 
@@ -428,7 +425,7 @@ register_on_other_context (gpointer data)
 
   g_main_context_push_thread_default (context);
   derived = gasync_future_and_then (oc->handle, seen_cb, &oc->seen, NULL);
-  gasync_test_iterate_until (context, &oc->seen.ran, TIMEOUT_MS);
+  gasync_test_iterate_until (context, &oc->seen.ran, GASYNC_TEST_TIMEOUT_MS);
   g_main_context_pop_thread_default (context);
   g_main_context_unref (context);
   return NULL;
@@ -480,11 +477,11 @@ test_callbacks_on_registering_context (void)
   d2 = gasync_future_and_then (blocking, seen_cb, &on_main_blocking, NULL);
 
   /* Settled from this thread; the task finishes on its worker. */
-  g_assert_true (gasync_test_latch_wait (&job.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.started, GASYNC_TEST_TIMEOUT_MS));
   gasync_promise_resolve_int (job.promise, 8);
 
-  gasync_test_iterate_until (NULL, &on_main.ran, TIMEOUT_MS);
-  gasync_test_iterate_until (NULL, &on_main_blocking.ran, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &on_main.ran, GASYNC_TEST_TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &on_main_blocking.ran, GASYNC_TEST_TIMEOUT_MS);
   g_thread_join (other);
 
   g_assert_true (on_main.thread == g_thread_self ());
@@ -516,7 +513,7 @@ blocker_run (GCancellable *cancellable,
   Blocker *b = data;
 
   gasync_test_latch_open (b->started);
-  return gasync_future_new_for_boolean (gasync_test_latch_wait (b->go, TIMEOUT_MS));
+  return gasync_future_new_for_boolean (gasync_test_latch_wait (b->go, GASYNC_TEST_TIMEOUT_MS));
 }
 
 static void
@@ -534,7 +531,7 @@ test_cancel_before_start (void)
   gasync_test_latch_init (&go);
 
   blocker = gasync_runtime_spawn (rt, blocker_run, &b, NULL);
-  g_assert_true (gasync_test_latch_wait (&started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&started, GASYNC_TEST_TIMEOUT_MS));
 
   /* The only worker is busy: the victim is queued. */
   victim = gasync_runtime_spawn (rt, job_run, &job, job_destroy);
@@ -582,7 +579,7 @@ test_cancel_while_running (void)
   job_init (&job);
 
   handle = gasync_runtime_spawn (rt, cancellable_job_run, &job, job_destroy);
-  g_assert_true (gasync_test_latch_wait (&job.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.started, GASYNC_TEST_TIMEOUT_MS));
   g_assert_false (g_cancellable_is_cancelled (job.cancellable));
 
   gasync_future_cancel (handle);
@@ -591,7 +588,7 @@ test_cancel_while_running (void)
   g_assert_true (g_cancellable_is_cancelled (job.cancellable));
   /* The task honoured it: its work rejected, so it finishes. */
   g_assert_error (gasync_future_get_error (GASYNC_FUTURE (job.promise)), G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_true (gasync_test_latch_wait (&job.destroyed, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.destroyed, GASYNC_TEST_TIMEOUT_MS));
 
   shutdown_and_unref (rt);
   job_clear (&job);
@@ -621,7 +618,7 @@ blocking_until_cancelled (GCancellable  *cancellable,
 
   g_cancellable_connect (cancellable, G_CALLBACK (open_latch), &bc->cancelled, NULL);
   gasync_test_latch_open (&bc->started);
-  gasync_test_latch_wait (&bc->cancelled, TIMEOUT_MS);
+  gasync_test_latch_wait (&bc->cancelled, GASYNC_TEST_TIMEOUT_MS);
   bc->saw_cancel = g_cancellable_is_cancelled (cancellable);
   g_cancellable_set_error_if_cancelled (cancellable, error);
   return FALSE;
@@ -638,7 +635,7 @@ test_cancel_blocking_while_running (void)
   gasync_test_latch_init (&bc.cancelled);
 
   handle = gasync_runtime_spawn_blocking (rt, blocking_until_cancelled, &bc, NULL);
-  g_assert_true (gasync_test_latch_wait (&bc.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&bc.started, GASYNC_TEST_TIMEOUT_MS));
   gasync_future_cancel (handle);
   g_assert_error (gasync_future_get_error (handle), G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
@@ -744,13 +741,13 @@ test_recycled_cancellables (void)
   /* Then one that is cancelled while it waits: only its own cancellable
    * fires, no handler left by an earlier task. */
   last = gasync_runtime_spawn (rt, cancellable_job_run, &job, job_destroy);
-  g_assert_true (gasync_test_latch_wait (&job.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.started, GASYNC_TEST_TIMEOUT_MS));
   for (guint i = 0; i < G_N_ELEMENTS (r); i++)
     await_settled (h[i]);
   /* Cancelling a finished task touches nothing. */
   gasync_future_cancel (h[1]);
   gasync_future_cancel (last);
-  g_assert_true (gasync_test_latch_wait (&job.destroyed, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.destroyed, GASYNC_TEST_TIMEOUT_MS));
 
   /* Recycling does happen... */
   g_assert_true (r[1].seen == r[0].seen);
@@ -796,7 +793,7 @@ chain_link_run (GCancellable  *cancellable,
 
   gasync_test_latch_open (&link->started[link->index]);
   if (link->index + 1 < CHAIN_LENGTH)
-    ok = gasync_test_latch_wait (&link->started[link->index + 1], TIMEOUT_MS);
+    ok = gasync_test_latch_wait (&link->started[link->index + 1], GASYNC_TEST_TIMEOUT_MS);
 
   g_value_init (result, G_TYPE_BOOLEAN);
   g_value_set_boolean (result, ok);
@@ -859,7 +856,7 @@ capped_run (GCancellable  *cancellable,
   if (now == 2)
     gasync_test_latch_open (&c->at_cap);
 
-  gasync_test_latch_wait (&c->go, TIMEOUT_MS);
+  gasync_test_latch_wait (&c->go, GASYNC_TEST_TIMEOUT_MS);
   g_atomic_int_add (&c->running, -1);
   return TRUE;
 }
@@ -882,7 +879,7 @@ test_blocking_cap (void)
     handles[i] = gasync_runtime_spawn_blocking (rt, capped_run, &c, NULL);
 
   /* The pool grew to its cap, and the others wait their turn. */
-  g_assert_true (gasync_test_latch_wait (&c.at_cap, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&c.at_cap, GASYNC_TEST_TIMEOUT_MS));
   gasync_test_latch_open (&c.go);
   for (guint i = 0; i < G_N_ELEMENTS (handles); i++)
     {
@@ -906,7 +903,7 @@ blocking_wait_go (GCancellable  *cancellable,
   Blocker *b = data;
 
   gasync_test_latch_open (b->started);
-  return gasync_test_latch_wait (b->go, TIMEOUT_MS);
+  return gasync_test_latch_wait (b->go, GASYNC_TEST_TIMEOUT_MS);
 }
 
 static void
@@ -923,7 +920,7 @@ test_blocking_separate_from_workers (void)
   gasync_test_latch_init (&go);
 
   blocked = gasync_runtime_spawn_blocking (rt, blocking_wait_go, &b, NULL);
-  g_assert_true (gasync_test_latch_wait (&started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&started, GASYNC_TEST_TIMEOUT_MS));
 
   /* The blocking thread is stuck; the only async worker is not. */
   async = gasync_runtime_spawn (rt, return_given, ready, NULL);
@@ -1112,7 +1109,7 @@ shutdown_in_thread (gpointer data)
 static void
 wait_until_closed (GAsyncRuntime *rt)
 {
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 deadline = g_get_monotonic_time () + GASYNC_TEST_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   while (!gasync_runtime_is_closed (rt))
     {
@@ -1133,7 +1130,7 @@ wait_for_thread_baseline (void)
 {
   guint baseline = gasync_runtime_get_n_workers (gasync_runtime_get_default ());
 
-  g_assert_true (_gasync_runtime_wait_live_threads (baseline, TIMEOUT_MS));
+  g_assert_true (_gasync_runtime_wait_live_threads (baseline, GASYNC_TEST_TIMEOUT_MS));
   return baseline;
 }
 
@@ -1157,7 +1154,7 @@ test_shutdown_drains (void)
   g_assert_cmpuint (_gasync_runtime_count_live_threads (), ==, baseline + 1);
 
   blocker = gasync_runtime_spawn (rt, blocker_run, &b, NULL);
-  g_assert_true (gasync_test_latch_wait (&started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&started, GASYNC_TEST_TIMEOUT_MS));
   for (guint i = 0; i < N_QUEUED; i++)
     {
       job_init (&jobs[i]);
@@ -1212,7 +1209,7 @@ slow_start_run (GCancellable *cancellable,
   SlowStart *ss = data;
 
   gasync_test_latch_open (ss->blocker.started);
-  gasync_test_latch_wait (ss->blocker.go, TIMEOUT_MS);
+  gasync_test_latch_wait (ss->blocker.go, GASYNC_TEST_TIMEOUT_MS);
   return cancellable_job_run (cancellable, ss->job);
 }
 
@@ -1250,12 +1247,12 @@ test_shutdown_cancels (void)
    * still inside its function, one queued behind it. On the blocking
    * pool (cap 1): one running, one queued. */
   waiting = gasync_runtime_spawn (rt, cancellable_job_run, &wjob, job_destroy);
-  g_assert_true (gasync_test_latch_wait (&wjob.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&wjob.started, GASYNC_TEST_TIMEOUT_MS));
   in_call = gasync_runtime_spawn (rt, slow_start_run, &ss, NULL);
-  g_assert_true (gasync_test_latch_wait (&started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&started, GASYNC_TEST_TIMEOUT_MS));
   queued = gasync_runtime_spawn (rt, job_run, &qjob, job_destroy);
   running_blocking = gasync_runtime_spawn_blocking (rt, blocking_until_cancelled, &bc, NULL);
-  g_assert_true (gasync_test_latch_wait (&bc.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&bc.started, GASYNC_TEST_TIMEOUT_MS));
   counted_destroys = 0;
   queued_blocking = gasync_runtime_spawn_blocking (rt, blocking_int, NULL, count_destroy);
 
@@ -1356,8 +1353,8 @@ test_drop_while_running (void)
 
   async = gasync_runtime_spawn (rt, job_run, &job, job_destroy);
   blocking = gasync_runtime_spawn_blocking (rt, blocking_wait_go, &b, NULL);
-  g_assert_true (gasync_test_latch_wait (&job.started, TIMEOUT_MS));
-  g_assert_true (gasync_test_latch_wait (&started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&job.started, GASYNC_TEST_TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&started, GASYNC_TEST_TIMEOUT_MS));
   g_assert_cmpuint (_gasync_runtime_count_live_threads (), ==, baseline + 3);
 
   /* Dropping does not block (the blocking task is still stuck) and does
@@ -1373,7 +1370,7 @@ test_drop_while_running (void)
   g_assert_cmpint (gasync_future_get_state (blocking), ==, GASYNC_FUTURE_RESOLVED);
 
   /* And then every thread exits. */
-  g_assert_true (_gasync_runtime_wait_live_threads (baseline, TIMEOUT_MS));
+  g_assert_true (_gasync_runtime_wait_live_threads (baseline, GASYNC_TEST_TIMEOUT_MS));
 
   job_clear (&job);
   gasync_test_latch_clear (&started);
@@ -1450,11 +1447,11 @@ test_spawn_local_context_thread (void)
   ct.context = g_main_context_new ();
   gasync_test_latch_init (&ct.ready);
   thread = g_thread_new ("context-owner", context_thread_main, &ct);
-  g_assert_true (gasync_test_latch_wait (&ct.ready, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&ct.ready, GASYNC_TEST_TIMEOUT_MS));
 
   handle = gasync_spawn_local (ct.context, local_record, &rec, NULL);
   derived = gasync_future_and_then (handle, seen_cb, &seen, NULL);
-  gasync_test_iterate_until (NULL, &seen.ran, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &seen.ran, GASYNC_TEST_TIMEOUT_MS);
 
   g_assert_true (rec.thread == ct.thread);
   g_assert_true (rec.thread_default == ct.context);
@@ -1487,12 +1484,12 @@ test_spawn_local_not_synchronous (void)
   handle = gasync_spawn_local (NULL, local_record, &rec, NULL);
   g_assert_cmpint (rec.ran, ==, 0);
   g_assert_cmpint (gasync_future_get_state (handle), ==, GASYNC_FUTURE_PENDING);
-  gasync_test_iterate_until (NULL, &rec.ran, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &rec.ran, GASYNC_TEST_TIMEOUT_MS);
   g_assert_true (rec.thread == g_thread_self ());
   g_assert_true (rec.thread_default == g_main_context_default ());
 
   from_worker = gasync_runtime_spawn (rt, spawn_local_from_worker, &rec2, NULL);
-  gasync_test_iterate_until (NULL, &rec2.ran, TIMEOUT_MS);
+  gasync_test_iterate_until (NULL, &rec2.ran, GASYNC_TEST_TIMEOUT_MS);
   g_assert_true (rec2.thread == g_thread_self ());
   await_settled (from_worker);
   g_assert_cmpint (gasync_future_get_int (from_worker, NULL), ==, 6);

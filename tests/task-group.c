@@ -6,8 +6,6 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_MS 30000
-
 /* Helpers */
 
 /* Waits for @future (blocking, iterating nothing) and returns the member
@@ -128,7 +126,7 @@ blocker_init (Blocker *b)
 static void
 blocker_clear (Blocker *b)
 {
-  g_assert_true (gasync_test_latch_wait (&b->finished, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&b->finished, GASYNC_TEST_TIMEOUT_MS));
   gasync_test_latch_clear (&b->started);
   gasync_test_latch_clear (&b->finished);
 }
@@ -154,7 +152,7 @@ blocker_run (GCancellable  *cancellable,
 
   gasync_test_latch_open (&b->started);
   while (!g_atomic_int_get (&b->cancelled))
-    g_assert_true (gasync_test_latch_wait (&b->started, TIMEOUT_MS));
+    g_assert_true (gasync_test_latch_wait (&b->started, GASYNC_TEST_TIMEOUT_MS));
   g_cancellable_disconnect (cancellable, id);
   gasync_test_latch_open (&b->finished);
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
@@ -349,7 +347,7 @@ test_wait_first_error_cancels (void)
   gasync_task_group_add (group, GASYNC_FUTURE (failing));
   gasync_task_group_add (group, GASYNC_FUTURE (b));
   blocking = gasync_task_group_spawn_blocking (group, blocker_run, &blocker, NULL);
-  g_assert_true (gasync_test_latch_wait (&blocker.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&blocker.started, GASYNC_TEST_TIMEOUT_MS));
 
   all = gasync_task_group_wait (group);
   g_assert_true (is_pending (all));
@@ -439,7 +437,7 @@ test_cancel (void)
   gasync_task_group_add (group, GASYNC_FUTURE (b));
   gasync_task_group_add (group, done);
   blocking = gasync_task_group_spawn_blocking (group, blocker_run, &blocker, NULL);
-  g_assert_true (gasync_test_latch_wait (&blocker.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&blocker.started, GASYNC_TEST_TIMEOUT_MS));
   g_assert_cmpuint (gasync_task_group_get_n_pending (group), ==, 3);
 
   gasync_task_group_cancel (group);
@@ -480,7 +478,7 @@ test_drop_cancels_members (void)
   gasync_task_group_add (group, GASYNC_FUTURE (a));
   gasync_task_group_add (group, ready);
   blocking = gasync_task_group_spawn_blocking (group, blocker_run, &blocker, NULL);
-  g_assert_true (gasync_test_latch_wait (&blocker.started, TIMEOUT_MS));
+  g_assert_true (gasync_test_latch_wait (&blocker.started, GASYNC_TEST_TIMEOUT_MS));
   all = gasync_task_group_wait (group);
   g_object_unref (group);
 

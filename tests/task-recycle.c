@@ -13,8 +13,6 @@
 
 #include "gasync-test-util.h"
 
-#define TIMEOUT_MS 30000
-
 typedef struct
 {
   gint value;
@@ -61,7 +59,7 @@ static void
 assert_resolved_with (GAsyncFuture *handle,
                       gint          value)
 {
-  g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (handle, TIMEOUT_MS);
+  g_autoptr(GAsyncFuture) bounded = gasync_future_with_timeout (handle, GASYNC_TEST_TIMEOUT_MS);
   g_autoptr(GError) error = NULL;
   g_auto(GValue) got = G_VALUE_INIT;
 
@@ -259,17 +257,17 @@ test_returned_future_observers_see_it_die (void)
         switch (observe)
           {
           case OBSERVE_DATA:
-            g_assert_true (gasync_test_latch_wait (&o.data_freed, TIMEOUT_MS));
+            g_assert_true (gasync_test_latch_wait (&o.data_freed, GASYNC_TEST_TIMEOUT_MS));
             break;
           case OBSERVE_WEAK_REF:
-            g_assert_true (gasync_test_latch_wait (&o.weak_notified, TIMEOUT_MS));
+            g_assert_true (gasync_test_latch_wait (&o.weak_notified, GASYNC_TEST_TIMEOUT_MS));
             break;
           case OBSERVE_G_WEAK_REF:
             /* Cleared when it dies; the runtime's shutdown below is after
              * the worker let the future go. */
             break;
           default:
-            g_assert_true (gasync_test_latch_wait (&o.closure_freed, TIMEOUT_MS));
+            g_assert_true (gasync_test_latch_wait (&o.closure_freed, GASYNC_TEST_TIMEOUT_MS));
             break;
           }
 
