@@ -151,10 +151,8 @@ stress_size (void)
 {
   guint n = gasync_test_size (1000000, 1000000);
 
-#if defined(GASYNC_HAVE_TSAN) || defined(__SANITIZE_ADDRESS__)
-  if (!gasync_test_thorough ())
+  if (GASYNC_TEST_SANITIZED && !gasync_test_thorough ())
     n /= 10;
-#endif
   return n;
 }
 

@@ -65,14 +65,18 @@ gpointer gasync_test_resolve_batch   (gpointer data);
  * default context (where the tests' GIO calls complete). Each fails the
  * test after GASYNC_TEST_TIMEOUT_MS. */
 
+/* Whether this is an AddressSanitizer or ThreadSanitizer build, which
+ * runs several times slower. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GASYNC_TEST_SANITIZED TRUE
+#else
+#define GASYNC_TEST_SANITIZED FALSE
+#endif
+
 /* Whether a settled future whose last reference this thread drops is kept
  * for this thread's next one (gasync-future-pool.c): not under the
  * sanitizers. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define GASYNC_TEST_RECYCLING FALSE
-#else
-#define GASYNC_TEST_RECYCLING TRUE
-#endif
+#define GASYNC_TEST_RECYCLING (!GASYNC_TEST_SANITIZED)
 
 /* Iterates the global default context until @future settles. */
 void     gasync_test_settle          (GAsyncFuture *future);

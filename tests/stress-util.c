@@ -49,10 +49,8 @@ stress_size (guint quick,
 {
   guint size = gasync_test_size (quick, thorough);
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-  if (!gasync_test_thorough ())
+  if (GASYNC_TEST_SANITIZED && !gasync_test_thorough ())
     size = MAX (size / 4, 1);
-#endif
   return size;
 }
 
