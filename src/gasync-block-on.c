@@ -9,6 +9,7 @@
 #include "gasync-block-on.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-handler-check-private.h"
 #include "gasync-i18n-private.h"
 #include "gasync-tsan-private.h"
 
@@ -39,8 +40,6 @@ typedef struct
   guint         depth;
   GCancellable *spare;      /* owned: the last work's, if it left it clean */
 } BlockOnThread;
-
-static guint cancelled_signal_id;
 
 static BlockOnLevel *
 block_on_level_new (void)
@@ -143,9 +142,8 @@ block_on_leave (BlockOnThread *thread,
 
 /* The start function always gets a GCancellable. Creating and finalizing
  * one costs about as much as a whole block_on of ready work, so each
- * thread keeps the one its last work got if that work left nothing on it:
- * no other reference (a GIO call still running with it), no handler, not
- * cancelled. */
+ * thread keeps the one its last work got if that work left nothing on it
+ * (see _gasync_cancellable_is_reusable()). */
 static GCancellable *
 block_on_take_cancellable (BlockOnThread *thread)
 {
@@ -158,13 +156,7 @@ static void
 block_on_recycle_cancellable (BlockOnThread *thread,
                               GCancellable  *cancellable)
 {
-  if G_UNLIKELY (g_atomic_int_get (&cancelled_signal_id) == 0)
-    g_atomic_int_set (&cancelled_signal_id, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE));
-
-  if (thread->spare == NULL &&
-      g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) == 1 &&
-      !g_cancellable_is_cancelled (cancellable) &&
-      !g_signal_has_handler_pending (cancellable, g_atomic_int_get (&cancelled_signal_id), 0, TRUE))
+  if (thread->spare == NULL && _gasync_cancellable_is_reusable (cancellable))
     thread->spare = cancellable;
   else
     g_object_unref (cancellable);

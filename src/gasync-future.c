@@ -20,6 +20,7 @@
 #include "gasync-debug-private.h"
 #include "gasync-error.h"
 #include "gasync-future-private.h"
+#include "gasync-handler-check-private.h"
 #include "gasync-i18n-private.h"
 #include "gasync-notify-private.h"
 
@@ -347,8 +348,7 @@ gasync_future_init (GAsyncFuture *self)
  * Frees what it holds as finalize would and parks it, pending and empty,
  * in this thread's pool, if the pool takes it; then @self lives on and
  * GObject's dispose has nothing to release (the pool checked that nothing
- * but the dropped reference could reach it, and its signal handlers go
- * here).
+ * but the dropped reference reaches it; any signal handlers go here).
  *
  * g_object_unref() freezes an object's notify queue around the last
  * dispose and thaws it after, even for a class without properties. With
@@ -380,7 +380,8 @@ future_recycle (GAsyncFuture *self,
       g_object_freeze_notify (G_OBJECT (self));
       held = WORD_NOTIFY_HELD;
     }
-  g_signal_handlers_destroy (self);
+  if (_gasync_object_may_have_handlers (self))
+    g_signal_handlers_destroy (self);
   /* May run user code (a value's destroy notify): @self is in no pool
    * yet, and nothing else can reach it. If the pool is full afterwards,
    * @self is finalized as usual, as a cleared future. */

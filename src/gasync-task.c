@@ -16,6 +16,7 @@
 
 #include "gasync-debug-private.h"
 #include "gasync-error.h"
+#include "gasync-handler-check-private.h"
 #include "gasync-i18n-private.h"
 #include "gasync-task-private.h"
 #include "gasync-trace-private.h"
@@ -152,12 +153,9 @@ pending_unlink_locked (RtCore           *core,
 /* Every task gets a GCancellable for gasync_future_cancel() on its handle
  * to cancel. Creating and finalizing one costs about as much as the rest
  * of a trivial task, so each thread keeps the one its last task got if
- * that task settled its handle itself and left nothing behind on it: no
- * other reference (a GIO call still running with it), no handler, not
- * cancelled. Cancelling the handle afterwards does not touch it (only a
- * pending future's cancellable is cancelled). */
-static guint cancelled_signal_id;
-
+ * that task settled its handle itself and left nothing behind on it (see
+ * _gasync_cancellable_is_reusable()). Cancelling the handle afterwards
+ * does not touch it (only a pending future's cancellable is cancelled). */
 static GCancellable *
 task_give_cancellable (GAsyncTaskFuture  *task,
                        GCancellable     **spare)
@@ -171,11 +169,6 @@ task_give_cancellable (GAsyncTaskFuture  *task,
   return _gasync_future_take_cancellable (handle, g_steal_pointer (spare));
 }
 
-/* The handler check takes GObject's one process-wide signal lock, as
- * every future's death does; that lock, contended by the spawning thread
- * and the workers, is what bounds a burst of trivial tasks (see "What
- * bounds spawn + join" in bench/README.md). It cannot go: a handler a
- * task left connected would see the next task's cancellation. */
 static void
 task_recycle_cancellable (GAsyncTaskFuture  *task,
                           GCancellable     **spare)
@@ -189,12 +182,7 @@ task_recycle_cancellable (GAsyncTaskFuture  *task,
   if (cancellable == NULL)
     return;
 
-  if G_UNLIKELY (g_atomic_int_get (&cancelled_signal_id) == 0)
-    g_atomic_int_set (&cancelled_signal_id, g_signal_lookup ("cancelled", G_TYPE_CANCELLABLE));
-
-  if (g_atomic_int_get (&G_OBJECT (cancellable)->ref_count) == 1 &&
-      !g_cancellable_is_cancelled (cancellable) &&
-      !g_signal_has_handler_pending (cancellable, g_atomic_int_get (&cancelled_signal_id), 0, TRUE))
+  if (_gasync_cancellable_is_reusable (cancellable))
     *spare = cancellable;
   else
     g_object_unref (cancellable);
