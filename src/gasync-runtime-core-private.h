@@ -98,6 +98,7 @@ struct _RtCore
   gint              queue_len;
   gint              stop;
   gint              aborting;
+  gint              closed;        /* state is no longer RUNNING */
 
   GMutex            lock;
   GCond             cond;          /* state changes, for shutdown */

@@ -166,6 +166,7 @@ _gasync_rt_core_close_locked (RtCore *core)
     return;
 
   core->state = STATE_CLOSED;
+  g_atomic_int_set (&core->closed, TRUE);
   if (g_atomic_int_get (&core->outstanding) == 0)
     {
       core->state = STATE_STOPPED;
@@ -174,14 +175,20 @@ _gasync_rt_core_close_locked (RtCore *core)
   g_cond_broadcast (&core->cond);
 }
 
-/* @n tasks of @core finished: the last one out lets a closed runtime stop. */
+/* @n tasks of @core finished: the last one out lets a closed runtime stop.
+ * A running runtime's count reaches 0 whenever its workers catch up, and
+ * nothing waits for that: only a closed one is looked at, under the lock.
+ * The close sets core->closed before it reads the count, and we read
+ * core->closed after we lowered it (both atomic): at least one of us sees
+ * the other, and whoever does stops the runtime. */
 void
 _gasync_rt_core_tasks_finished (RtCore *core,
                                 gint    n)
 {
   gboolean stopped = FALSE;
 
-  if (n == 0 || g_atomic_int_add (&core->outstanding, -n) != n)
+  if (n == 0 || g_atomic_int_add (&core->outstanding, -n) != n ||
+      !g_atomic_int_get (&core->closed))
     return;
 
   gasync_mutex_lock (&core->lock);
@@ -190,8 +197,8 @@ _gasync_rt_core_tasks_finished (RtCore *core,
       core->state = STATE_STOPPED;
       g_atomic_int_set (&core->stop, TRUE);
       stopped = TRUE;
+      g_cond_broadcast (&core->cond);
     }
-  g_cond_broadcast (&core->cond);
   gasync_mutex_unlock (&core->lock);
 
   if (stopped)
