@@ -10,6 +10,7 @@
  *   gasync-future-wait.c  the async-worker flag under which blocking is
  *                         refused
  *   gasync-future-pool.c  settled futures kept for reuse, per thread
+ *   gasync-future-type.c  _gasync_is_future(), its header's
  *   gasync-value.c        the GValue helpers below
  * Continuations, GAsyncPromise and the GIO bridge are built on these and
  * export nothing internal. (gasync-promise.h is included for the layers
@@ -21,6 +22,7 @@
 #include "gasync-future.h"
 #include "gasync-promise.h"
 #include "gasync-dispatch-private.h"
+#include "gasync-future-type-private.h"
 #include "gasync-tsan-private.h"
 
 G_BEGIN_DECLS

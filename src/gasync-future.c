@@ -225,8 +225,7 @@ static GAsyncNotify *future_settle_locked_and_unlock (GAsyncFuture *self,
 static void notify_list_run_with_stand_in (GAsyncNotify *notifies,
                                            const GError *error);
 
-static gboolean future_recycle (GAsyncFuture *self,
-                                gboolean      in_dispose);
+static gboolean future_recycle (GAsyncFuture *self, gboolean in_dispose);
 
 static void
 gasync_future_dispose (GObject *object)
@@ -327,6 +326,7 @@ gasync_future_class_init (GAsyncFutureClass *klass)
 
   /* Before the first future exists: GASYNC_DEBUG is read once. */
   _gasync_debug_init (future_is_pending_for_debug);
+  _gasync_future_type_add (G_TYPE_FROM_CLASS (klass));
 
   object_class->dispose = gasync_future_dispose;
   object_class->finalize = gasync_future_finalize;

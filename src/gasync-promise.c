@@ -72,6 +72,7 @@ G_DEFINE_FINAL_TYPE (GAsyncPromise, gasync_promise, GASYNC_TYPE_FUTURE)
 static void
 gasync_promise_class_init (GAsyncPromiseClass *klass)
 {
+  _gasync_future_type_add (G_TYPE_FROM_CLASS (klass));
 }
 
 static void

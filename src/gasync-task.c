@@ -38,6 +38,7 @@ static void
 gasync_task_future_class_init (GAsyncTaskFutureClass *klass)
 {
   _gasync_debug_set_default_namer (GASYNC_TYPE_TASK_FUTURE, task_default_name);
+  _gasync_future_type_add (G_TYPE_FROM_CLASS (klass));
 }
 
 static void

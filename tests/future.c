@@ -5,6 +5,7 @@
  */
 
 #include "future-test-util.h"
+#include "gasync-task-private.h"
 
 /* Constructors and getters */
 
@@ -1123,6 +1124,43 @@ test_return_to_task_cancellable (void)
   g_object_unref (rec.result);
 }
 
+/* What is a future: gasync's own types are found in the short array its
+ * checks read first, and any other GAsyncFuture subclass is still one. */
+static void
+test_is_future (void)
+{
+  GAsyncPromise *promise = gasync_promise_new ();
+  GAsyncFuture *future = gasync_future_new_for_int (1);
+  gpointer task_class = g_type_class_ref (GASYNC_TYPE_TASK_FUTURE);   /* its class_init */
+  GType subclass = g_type_register_static_simple (GASYNC_TYPE_FUTURE, "GAsyncTestFutureSubclass",
+                                                  sizeof (GAsyncFutureClass), NULL,
+                                                  sizeof (GAsyncFuture), NULL, 0);
+  GObject *sub = g_object_new (subclass, NULL);
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+  GType mine[] = { GASYNC_TYPE_FUTURE, GASYNC_TYPE_PROMISE, GASYNC_TYPE_TASK_FUTURE };
+
+  for (guint t = 0; t < G_N_ELEMENTS (mine); t++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < GASYNC_FUTURE_N_TYPES; i++)
+        found |= (GType) _gasync_future_types[i] == mine[t];
+      g_assert_true (found);
+    }
+
+  g_assert_true (GASYNC_IS_FUTURE (promise));
+  g_assert_true (GASYNC_IS_FUTURE (future));
+  g_assert_true (GASYNC_IS_FUTURE (sub));
+  g_assert_false (GASYNC_IS_FUTURE (object));
+  g_assert_false (GASYNC_IS_FUTURE (NULL));
+
+  g_object_unref (object);
+  g_object_unref (sub);
+  g_object_unref (future);
+  g_object_unref (promise);
+  g_type_class_unref (task_class);
+}
+
 /* Preconditions */
 
 static void
@@ -1347,6 +1385,7 @@ main (int   argc,
   g_test_add_func ("/future/return-to-task", test_return_to_task);
   g_test_add_func ("/future/return-to-task/not-synchronous", test_return_to_task_not_synchronous);
   g_test_add_func ("/future/return-to-task/cancellable", test_return_to_task_cancellable);
+  g_test_add_func ("/future/is-future", test_is_future);
   g_test_add_func ("/future/preconditions/trap", test_preconditions);
   g_test_add_func ("/future/preconditions/expect-message", test_preconditions_expect_message);
 
