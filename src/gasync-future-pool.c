@@ -187,7 +187,8 @@ _gasync_future_pool_may_take (GObject *object)
 }
 
 gboolean
-_gasync_future_pool_put (GObject *object)
+_gasync_future_pool_put (GObject  *object,
+                         gboolean  adopt)
 {
   FuturePool *pool = future_pool_lookup (G_OBJECT_TYPE (object));
 
@@ -200,8 +201,9 @@ _gasync_future_pool_put (GObject *object)
       pool->items = g_renew (GObject *, pool->items, pool->allocated);
     }
 
-  /* The pool's reference: g_object_unref() sees it and keeps @object. */
-  pool->items[pool->length++] = g_object_ref (object);
+  /* The pool's reference: from dispose, g_object_unref() sees it and
+   * keeps @object. */
+  pool->items[pool->length++] = adopt ? object : g_object_ref (object);
   return TRUE;
 }
 

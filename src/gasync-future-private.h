@@ -114,9 +114,11 @@ GAsyncFuture *_gasync_future_pool_take          (GType          type) G_GNUC_WAR
  * type, has room, and nothing but the reference being dropped reaches
  * @object. */
 gboolean      _gasync_future_pool_may_take      (GObject       *object);
-/* Parks the cleared, pending @object, taking a reference (which makes
- * g_object_unref() keep it); FALSE if there is no room any more. */
-gboolean      _gasync_future_pool_put           (GObject       *object);
+/* Parks the cleared, pending @object; FALSE if there is no room any
+ * more. From dispose it takes a reference (which makes g_object_unref()
+ * keep it); otherwise (@adopt) it takes over the caller's last one. */
+gboolean      _gasync_future_pool_put           (GObject       *object,
+                                                 gboolean       adopt);
 
 /* g_object_unref (@future), faster when the caller drops the last
  * reference of a settled future of a recyclable type. */

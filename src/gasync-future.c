@@ -344,7 +344,7 @@ gasync_future_init (GAsyncFuture *self)
 
 /* Recycling (the pool is gasync-future-pool.c's): from dispose
  * (@in_dispose), for a settled @self whose last reference is being
- * dropped, or from _gasync_future_release() just before it drops one.
+ * dropped, or from _gasync_future_release(), whose reference it adopts.
  * Frees what it holds as finalize would and parks it, pending and empty,
  * in this thread's pool, if the pool takes it; then @self lives on and
  * GObject's dispose has nothing to release (the pool checked that nothing
@@ -388,20 +388,19 @@ future_recycle (GAsyncFuture *self,
   future_clear_outcome (priv);
   memset (priv, 0, sizeof *priv);
   priv->word = held;
-  return _gasync_future_pool_put (G_OBJECT (self));
+  return _gasync_future_pool_put (G_OBJECT (self), !in_dispose);
 }
 
 /* Drops the caller's reference to @self, which the caller may hold as the
  * last one (a future a task's function returned). A settled future is
- * then parked as future_recycle() would from dispose, without the
- * notify-queue freeze and thaw g_object_unref() wraps dispose in (see
+ * then parked, the pool adopting that reference: no g_object_unref(), so
+ * none of the notify-queue freeze and thaw it wraps dispose in (see
  * future_recycle()). */
 void
 _gasync_future_release (GAsyncFuture *self)
 {
-  if (STATE (GET_PRIV (self)) != GASYNC_FUTURE_PENDING)
-    future_recycle (self, FALSE);
-  g_object_unref (self);
+  if (STATE (GET_PRIV (self)) == GASYNC_FUTURE_PENDING || !future_recycle (self, FALSE))
+    g_object_unref (self);
 }
 
 /* Internal machinery */
