@@ -356,11 +356,11 @@ static GAsyncFuture *
 broadcast_future_new_for_item (GAsyncValueBox *item,
                                GAsyncValueBox *release)
 {
-  GAsyncFuture *ret = _gasync_future_new_pending ();
   GValue value = G_VALUE_INIT;
+  GAsyncFuture *ret;
 
   _gasync_value_box_copy_into (item, &value);
-  _gasync_future_resolve_steal (ret, &value);
+  ret = _gasync_future_new_settled (&value, NULL);
   _gasync_value_box_unref (item);
   _gasync_value_box_unref (release);
   return ret;

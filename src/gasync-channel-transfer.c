@@ -446,13 +446,10 @@ channel_recv_now_and_unlock (GAsyncChannel *chan)
 {
   Slot item = item_ring_pop_head (&chan->queue);
   GValue value = G_VALUE_INIT;
-  GAsyncFuture *ret;
 
   channel_after_take_and_unlock (chan, 1);
   slot_into_value (&chan->type, item, &value);
-  ret = g_object_new (GASYNC_TYPE_FUTURE, NULL);
-  _gasync_future_resolve_steal (ret, &value);
-  return ret;
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /* One round of channel_recv_future(): returns the future with the lock

@@ -102,6 +102,10 @@ gboolean      _gasync_link_withdraw             (gint                *link,
  * functions below: how every derived future is made (continuations,
  * combinators), so that the state machine never creates a subclass. */
 GAsyncFuture *_gasync_future_new_pending        (void) G_GNUC_WARN_UNUSED_RESULT;
+/* A future of the base type settled from the start with @value (stolen)
+ * or @error (taken), without the lock: nobody else can see it yet. */
+GAsyncFuture *_gasync_future_new_settled        (GValue        *value,
+                                                 GError        *error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Settled futures kept for reuse (gasync-future-pool.c). A pending
  * future of @type from this thread's pool of @type, or NULL if the pool

@@ -1,14 +1,14 @@
-/* gasync-future-typed.c: typed constructors and getters of GAsyncFuture
+/* gasync-future-typed.c: constructors and typed getters of GAsyncFuture
  *
  * Copyright 2026 The gasync authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Thin shims over the state machine (gasync-future.c, through
- * gasync-future-private.h): each typed constructor fills a GValue and
- * settles a new future with it, each typed getter reads the stored value
- * (converting it where GValue can). The generic forms,
- * gasync_future_new_resolved() and gasync_future_get_value(), live with
- * the state machine.
+ * gasync-future-private.h): each constructor fills a GValue (or takes an
+ * error) and makes a future settled with it from the start, each typed
+ * getter reads the stored value (converting it where GValue can). The
+ * generic getter, gasync_future_get_value(), lives with the state
+ * machine.
  */
 
 #include "config.h"
@@ -17,17 +17,76 @@
 #include "gasync-future-private.h"
 #include "gasync-i18n-private.h"
 
-static GAsyncFuture *
-typed_new_resolved_steal (GValue *value)
-{
-  GAsyncFuture *self = _gasync_future_new_pending ();
+/* The generic constructors */
 
-  _gasync_future_resolve_steal (self, value);
-  return self;
+/**
+ * gasync_future_new_resolved:
+ * @value: the value to resolve with; it is copied
+ *
+ * Creates a future that is already resolved with a copy of @value. This is
+ * the constructor for every value type that has no typed shortcut below
+ * (unsigned and 64-bit integers, doubles, boxed types, enums, …).
+ *
+ * Returns: (transfer full): a resolved future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_new_resolved (const GValue *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_return_val_if_fail (G_IS_VALUE (value), NULL);
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+  return _gasync_future_new_settled (&copy, NULL);
 }
 
-/* The typed constructors below are thin shims: each fills a GValue and
- * hands it to typed_new_resolved_steal(). */
+/**
+ * gasync_future_new_for_error:
+ * @error: (transfer full): the error to reject with
+ *
+ * Creates a future that is already rejected with @error. To format the
+ * message, pass g_error_new().
+ *
+ * Returns: (transfer full): a rejected future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_new_for_error (GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  return _gasync_future_new_settled (NULL, error);
+}
+
+/**
+ * gasync_future_new_for_error_literal:
+ * @domain: the error domain
+ * @code: the error code
+ * @message: the error message
+ *
+ * Creates a future that is already rejected with a new #GError.
+ *
+ * Returns: (transfer full): a rejected future
+ *
+ * Since: 0.1
+ */
+GAsyncFuture *
+gasync_future_new_for_error_literal (GQuark      domain,
+                                     gint        code,
+                                     const char *message)
+{
+  g_return_val_if_fail (domain != 0, NULL);
+  g_return_val_if_fail (message != NULL, NULL);
+
+  return gasync_future_new_for_error (g_error_new_literal (domain, code, message));
+}
+
+/* The typed constructors are thin shims: each fills a GValue and hands it
+ * to _gasync_future_new_settled(). */
 
 /**
  * gasync_future_new_for_boolean:
@@ -46,7 +105,7 @@ gasync_future_new_for_boolean (gboolean v_boolean)
 
   g_value_init (&value, G_TYPE_BOOLEAN);
   g_value_set_boolean (&value, v_boolean);
-  return typed_new_resolved_steal (&value);
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /**
@@ -66,7 +125,7 @@ gasync_future_new_for_int (gint v_int)
 
   g_value_init (&value, G_TYPE_INT);
   g_value_set_int (&value, v_int);
-  return typed_new_resolved_steal (&value);
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /**
@@ -86,7 +145,7 @@ gasync_future_new_for_string (const char *v_string)
 
   g_value_init (&value, G_TYPE_STRING);
   g_value_set_string (&value, v_string);
-  return typed_new_resolved_steal (&value);
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /**
@@ -109,7 +168,7 @@ gasync_future_new_for_object (gpointer v_object)
 
   g_value_init (&value, v_object != NULL ? G_OBJECT_TYPE (v_object) : G_TYPE_OBJECT);
   g_value_set_object (&value, v_object);
-  return typed_new_resolved_steal (&value);
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /**
@@ -129,7 +188,7 @@ gasync_future_new_for_variant (GVariant *v_variant)
 
   g_value_init (&value, G_TYPE_VARIANT);
   g_value_set_variant (&value, v_variant);
-  return typed_new_resolved_steal (&value);
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /**
@@ -153,7 +212,7 @@ gasync_future_new_for_pointer (gpointer       v_pointer,
   g_value_init (&value, G_TYPE_POINTER);
   g_value_set_pointer (&value, v_pointer);
   _GASYNC_VALUE_POINTER_DESTROY (&value) = (gpointer) destroy;
-  return typed_new_resolved_steal (&value);
+  return _gasync_future_new_settled (&value, NULL);
 }
 
 /* The one path under every typed getter: the value as @type, which is

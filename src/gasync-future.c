@@ -911,83 +911,27 @@ _gasync_future_steal_cancellable (GAsyncFuture *self)
 
 /* Constructors */
 
-static GAsyncFuture *
-future_new_resolved_steal (GValue *value)
+/* A new future of the base type, settled from the start with @value
+ * (stolen) or @error (taken). Nobody else can see it yet, so it is
+ * settled without the lock and has no notifies to run. */
+GAsyncFuture *
+_gasync_future_new_settled (GValue *value,
+                            GError *error)
 {
-  GAsyncFuture *self = g_object_new (GASYNC_TYPE_FUTURE, NULL);
+  GAsyncFuture *self = _gasync_future_new_pending ();
+  GAsyncFuturePrivate *priv = GET_PRIV (self);
 
-  future_complete (self, value, NULL, 0);
+  g_assert ((value == NULL) != (error == NULL));
+
+  if (error != NULL)
+    priv->outcome.error = error;
+  else
+    {
+      priv->outcome.value = *value;
+      memset (value, 0, sizeof *value);
+    }
+  g_atomic_int_or (&priv->word, error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED);
   return self;
-}
-
-/**
- * gasync_future_new_resolved:
- * @value: the value to resolve with; it is copied
- *
- * Creates a future that is already resolved with a copy of @value. This is
- * the constructor for every value type that has no typed shortcut below
- * (unsigned and 64-bit integers, doubles, boxed types, enums, …).
- *
- * Returns: (transfer full): a resolved future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_resolved (const GValue *value)
-{
-  GValue copy = G_VALUE_INIT;
-
-  g_return_val_if_fail (G_IS_VALUE (value), NULL);
-
-  g_value_init (&copy, G_VALUE_TYPE (value));
-  g_value_copy (value, &copy);
-  return future_new_resolved_steal (&copy);
-}
-
-/**
- * gasync_future_new_for_error:
- * @error: (transfer full): the error to reject with
- *
- * Creates a future that is already rejected with @error. To format the
- * message, pass g_error_new().
- *
- * Returns: (transfer full): a rejected future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_error (GError *error)
-{
-  GAsyncFuture *self;
-
-  g_return_val_if_fail (error != NULL, NULL);
-
-  self = g_object_new (GASYNC_TYPE_FUTURE, NULL);
-  future_complete (self, NULL, error, 0);
-  return self;
-}
-
-/**
- * gasync_future_new_for_error_literal:
- * @domain: the error domain
- * @code: the error code
- * @message: the error message
- *
- * Creates a future that is already rejected with a new #GError.
- *
- * Returns: (transfer full): a rejected future
- *
- * Since: 0.1
- */
-GAsyncFuture *
-gasync_future_new_for_error_literal (GQuark      domain,
-                                     gint        code,
-                                     const char *message)
-{
-  g_return_val_if_fail (domain != 0, NULL);
-  g_return_val_if_fail (message != NULL, NULL);
-
-  return gasync_future_new_for_error (g_error_new_literal (domain, code, message));
 }
 
 /* Accessors */
