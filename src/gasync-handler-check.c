@@ -33,25 +33,21 @@
 #include "gasync-handler-check-private.h"
 
 #if GLIB_SIZEOF_VOID_P == 8
-#define FLAGS_OFFSET (G_STRUCT_OFFSET (GObject, ref_count) + sizeof (guint))
-G_STATIC_ASSERT (FLAGS_OFFSET + sizeof (guint) == G_STRUCT_OFFSET (GObject, qdata));
+G_STATIC_ASSERT (GASYNC_OBJECT_FLAGS_OFFSET + sizeof (guint) == G_STRUCT_OFFSET (GObject, qdata));
 #define HAVE_FLAGS_WORD TRUE
 #else
-#define FLAGS_OFFSET 0
 #define HAVE_FLAGS_WORD FALSE
 #endif
 
-#define FLAG_HAS_HAD_HANDLER (1u << 1)
+enum { PROBE_NOT_RUN, PROBE_EXACT = GASYNC_HANDLER_CHECK_EXACT, PROBE_UNUSABLE };
 
-enum { PROBE_NOT_RUN, PROBE_EXACT, PROBE_UNUSABLE };
-
-static gint probe_result = PROBE_NOT_RUN;
+gint _gasync_handler_check_exact = PROBE_NOT_RUN;   /* atomic */
 static guint cancelled_signal_id;
 
 static guint
 object_flags (gpointer object)
 {
-  return (guint) g_atomic_int_get ((gint *) (gpointer) ((char *) object + FLAGS_OFFSET));
+  return (guint) g_atomic_int_get ((gint *) (gpointer) ((char *) object + GASYNC_OBJECT_FLAGS_OFFSET));
 }
 
 static void
@@ -64,9 +60,9 @@ static gboolean
 probe_one (gpointer    object,
            const char *signal)
 {
-  gboolean clear_before = (object_flags (object) & FLAG_HAS_HAD_HANDLER) == 0;
+  gboolean clear_before = (object_flags (object) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) == 0;
   gulong id = g_signal_connect (object, signal, G_CALLBACK (probe_handler), NULL);
-  gboolean set_after = (object_flags (object) & FLAG_HAS_HAD_HANDLER) != 0;
+  gboolean set_after = (object_flags (object) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) != 0;
 
   g_signal_handler_disconnect (object, id);
   return clear_before && set_after;
@@ -94,24 +90,16 @@ probe (void)
 gboolean
 _gasync_handler_check_is_exact (void)
 {
-  gint result = g_atomic_int_get (&probe_result);
+  gint result = g_atomic_int_get (&_gasync_handler_check_exact);
 
   /* Two threads may both probe the first time: each on its own objects,
    * with the same answer. */
   if G_UNLIKELY (result == PROBE_NOT_RUN)
     {
       result = probe ();
-      g_atomic_int_set (&probe_result, result);
+      g_atomic_int_set (&_gasync_handler_check_exact, result);
     }
   return result == PROBE_EXACT;
-}
-
-gboolean
-_gasync_object_may_have_handlers (gpointer object)
-{
-  if G_UNLIKELY (!_gasync_handler_check_is_exact ())
-    return TRUE;
-  return (object_flags (object) & FLAG_HAS_HAD_HANDLER) != 0;
 }
 
 gboolean
