@@ -25,9 +25,10 @@
  * an object somebody holds), it has no qdata but GObject's own notify
  * queue (so no weak reference, toggle reference, binding wrapper, watched
  * closure or user data; a GWeakRef is cleared before dispose, and outside
- * dispose its qdata entry refuses the future) and no floating flag. The pool belongs to one thread: an object is handed out
- * again only after the g_object_unref() that parked it has returned, on
- * the same thread. Only threads that make futures of a type keep a pool
+ * dispose its qdata entry refuses the future; gasync-qdata-check.c looks)
+ * and no floating flag. The pool belongs to one thread: an object is
+ * handed out again only after the g_object_unref() that parked it has
+ * returned, on the same thread. Only threads that make futures of a type keep a pool
  * of it (one that only drops them does not fill up), and a thread's pools
  * are freed when it exits (the main thread's stay reachable until the
  * process ends).
@@ -44,6 +45,7 @@
 #include "config.h"
 
 #include "gasync-future-private.h"
+#include "gasync-qdata-check-private.h"
 
 /* Per type and thread: a burst of futures dropped in a row, such as a
  * main loop's continuations or a window of spawned tasks joined one by
@@ -138,40 +140,16 @@ future_pool_create (GType type)
   return NULL;
 }
 
-static void
-count_foreign_qdata (GQuark   key,
-                     gpointer data,
-                     gpointer user_data)
-{
-  static gint notify_queue = 0;   /* atomic: a GQuark, set once */
-  GQuark quark = (GQuark) g_atomic_int_get (&notify_queue);
-  guint *n_foreign = user_data;
-
-  if G_UNLIKELY (quark == 0)
-    {
-      quark = g_quark_from_static_string ("GObject-notify-queue");
-      g_atomic_int_set (&notify_queue, (gint) quark);
-    }
-  if (key != quark)
-    (*n_foreign)++;
-}
-
-/* Whether nothing but the last reference, being dropped, reaches @object.
- * A future parked without going through dispose (a task's returned one)
- * has no qdata at all, which the datalist's pointer says without
- * g_datalist_foreach() (which allocates a copy of the keys). */
+/* Whether nothing but the last reference, being dropped, reaches @object:
+ * no toggle reference or floating flag (the datalist's flags), nothing in
+ * its qdata but GObject's notify queue. */
 static gboolean
 object_is_unobserved (GObject *object)
 {
-  guint n_foreign = 0;
-  guintptr qdata = (guintptr) g_atomic_pointer_get (&object->qdata);
-
-  if (g_atomic_int_get (&object->ref_count) != 1 || (qdata & G_DATALIST_FLAGS_MASK) != 0)
+  if (g_atomic_int_get (&object->ref_count) != 1 ||
+      ((guintptr) g_atomic_pointer_get (&object->qdata) & G_DATALIST_FLAGS_MASK) != 0)
     return FALSE;
-  if (qdata == 0)
-    return TRUE;
-  g_datalist_foreach (&object->qdata, count_foreign_qdata, &n_foreign);
-  return n_foreign == 0;
+  return _gasync_qdata_is_only_notify_queue (object);
 }
 
 gboolean
