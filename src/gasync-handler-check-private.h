@@ -8,6 +8,8 @@
 
 #include <gio/gio.h>
 
+#include "gasync-probe-private.h"
+
 G_BEGIN_DECLS
 
 /* Whether _gasync_object_may_have_handlers() can read GObject's record on
@@ -28,9 +30,7 @@ gboolean _gasync_cancellable_is_reusable   (GCancellable *cancellable);
 #endif
 #define GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER (1u << 1)
 
-/* The probe's answer once it ran (0 before): GASYNC_HANDLER_CHECK_EXACT
- * when the flag is readable. */
-#define GASYNC_HANDLER_CHECK_EXACT 1
+/* The probe's state (gasync-probe-private.h). */
 extern gint _gasync_handler_check_exact;
 
 /* FALSE only when @object has never had a signal handler connected, as
@@ -45,7 +45,7 @@ _gasync_object_may_have_handlers (gpointer object)
   const char *base = object;
   const gint *flags = (const gint *) (gconstpointer) (base + GASYNC_OBJECT_FLAGS_OFFSET);
 
-  if G_UNLIKELY (g_atomic_int_get (&_gasync_handler_check_exact) != GASYNC_HANDLER_CHECK_EXACT &&
+  if G_UNLIKELY (g_atomic_int_get (&_gasync_handler_check_exact) != GASYNC_PROBE_EXACT &&
                  !_gasync_handler_check_is_exact ())
     return TRUE;
   return ((guint) g_atomic_int_get (flags) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) != 0;

@@ -31,6 +31,7 @@
 #include "config.h"
 
 #include "gasync-handler-check-private.h"
+#include "gasync-probe-private.h"
 
 #if GLIB_SIZEOF_VOID_P == 8
 G_STATIC_ASSERT (GASYNC_OBJECT_FLAGS_OFFSET + sizeof (guint) == G_STRUCT_OFFSET (GObject, qdata));
@@ -39,9 +40,7 @@ G_STATIC_ASSERT (GASYNC_OBJECT_FLAGS_OFFSET + sizeof (guint) == G_STRUCT_OFFSET 
 #define HAVE_FLAGS_WORD FALSE
 #endif
 
-enum { PROBE_NOT_RUN, PROBE_EXACT = GASYNC_HANDLER_CHECK_EXACT, PROBE_UNUSABLE };
-
-gint _gasync_handler_check_exact = PROBE_NOT_RUN;   /* atomic */
+gint _gasync_handler_check_exact = GASYNC_PROBE_NOT_RUN;   /* atomic */
 static guint cancelled_signal_id;
 
 static guint
@@ -68,7 +67,7 @@ probe_one (gpointer    object,
   return clear_before && set_after;
 }
 
-static gint
+static gboolean
 probe (void)
 {
   GObject *object;
@@ -76,7 +75,7 @@ probe (void)
   gboolean exact;
 
   if (!HAVE_FLAGS_WORD)
-    return PROBE_UNUSABLE;
+    return FALSE;
 
   object = g_object_new (G_TYPE_OBJECT, NULL);
   cancellable = g_cancellable_new ();
@@ -84,22 +83,13 @@ probe (void)
   g_object_unref (cancellable);
   g_object_unref (object);
 
-  return exact ? PROBE_EXACT : PROBE_UNUSABLE;
+  return exact;
 }
 
 gboolean
 _gasync_handler_check_is_exact (void)
 {
-  gint result = g_atomic_int_get (&_gasync_handler_check_exact);
-
-  /* Two threads may both probe the first time: each on its own objects,
-   * with the same answer. */
-  if G_UNLIKELY (result == PROBE_NOT_RUN)
-    {
-      result = probe ();
-      g_atomic_int_set (&_gasync_handler_check_exact, result);
-    }
-  return result == PROBE_EXACT;
+  return _gasync_probe_once (&_gasync_handler_check_exact, probe);
 }
 
 gboolean

@@ -28,6 +28,7 @@
 
 #include "config.h"
 
+#include "gasync-probe-private.h"
 #include "gasync-qdata-check-private.h"
 
 /* GLib's datalist block (gdataset.c), as the probe checks it. */
@@ -48,9 +49,7 @@ typedef struct
 /* G_DATALIST_FLAGS_MASK's two bits, and GLib's lock bit above them. */
 #define DATALIST_LOW_BITS ((guintptr) 0x7)
 
-enum { PROBE_NOT_RUN, PROBE_EXACT, PROBE_UNUSABLE };
-
-static gint probe_result = PROBE_NOT_RUN;   /* atomic */
+static gint probe_state = GASYNC_PROBE_NOT_RUN;   /* atomic */
 static gint notify_queue_quark;             /* atomic: a GQuark, set once */
 
 static GQuark
@@ -92,7 +91,7 @@ block_holds (const DataBlock *block,
          (block->entries[0].key == second && block->entries[1].key == first);
 }
 
-static gint
+static gboolean
 probe (void)
 {
   GObject *object;
@@ -100,7 +99,7 @@ probe (void)
   gboolean exact;
 
   if (sizeof (DataEntry) != 3 * sizeof (gpointer))
-    return PROBE_UNUSABLE;
+    return FALSE;
 
   object = g_object_new (G_TYPE_OBJECT, NULL);
   exact = g_atomic_pointer_get (&object->qdata) == NULL;
@@ -112,22 +111,13 @@ probe (void)
   g_object_thaw_notify (object);
   g_object_unref (object);
 
-  return exact ? PROBE_EXACT : PROBE_UNUSABLE;
+  return exact;
 }
 
 gboolean
 _gasync_qdata_check_is_exact (void)
 {
-  gint result = g_atomic_int_get (&probe_result);
-
-  /* Two threads may both probe the first time: each on its own object,
-   * with the same answer. */
-  if G_UNLIKELY (result == PROBE_NOT_RUN)
-    {
-      result = probe ();
-      g_atomic_int_set (&probe_result, result);
-    }
-  return result == PROBE_EXACT;
+  return _gasync_probe_once (&probe_state, probe);
 }
 
 static void
