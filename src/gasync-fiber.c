@@ -186,7 +186,10 @@ struct _Fiber
 
 static gsize stack_size_setting;   /* atomic; 0: not read from the environment yet */
 
-static _Thread_local FiberThread *fiber_thread;
+/* initial-exec, as gasync's other thread-locals: gasync_await() reads it
+ * on every call, and the default model for a shared library is a call. */
+static _Thread_local FiberThread *fiber_thread
+  __attribute__ ((tls_model ("initial-exec")));
 
 static void
 fiber_thread_free (gpointer data)

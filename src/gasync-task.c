@@ -414,7 +414,8 @@ task_blocking_deliver (GAsyncTaskFuture  *task,
 /* The cancellable of the blocking job this thread runs, or NULL: how
  * gasync_await() on a blocking-pool thread returns when the job's handle
  * is cancelled, as it does in a fiber. */
-static _Thread_local GCancellable *current_blocking_cancellable;
+static _Thread_local GCancellable *current_blocking_cancellable
+  __attribute__ ((tls_model ("initial-exec")));
 
 GCancellable *
 _gasync_task_get_blocking_cancellable (void)
