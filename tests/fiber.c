@@ -284,6 +284,13 @@ test_await_other_thread (void)
 /* An already settled future: no switch */
 
 static gboolean
+resolve_from_idle (gpointer data)
+{
+  gasync_promise_resolve_int (data, 4);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 await_settled (GCancellable  *cancellable,
                GValue        *result,
                gpointer       user_data,
@@ -291,18 +298,25 @@ await_settled (GCancellable  *cancellable,
 {
   g_autoptr(GAsyncFuture) ready = gasync_future_new_for_int (3);
   g_autoptr(GAsyncFuture) failed = gasync_future_new_for_error_literal (G_IO_ERROR, G_IO_ERROR_BUSY, "busy");
-  g_autoptr(GAsyncFuture) later = gasync_timeout_new (1);
+  g_autoptr(GAsyncPromise) later = gasync_promise_new ();
   g_autoptr(GError) local_error = NULL;
   guint64 before = _gasync_fiber_thread_count_suspends ();
   guint64 after_settled, after_pending;
   g_auto(GValue) value = G_VALUE_INIT;
+  GSource *idle = g_idle_source_new ();
+
+  /* Settled by the fiber's own worker, which can only run it once the
+   * fiber suspends: still pending when awaited, however slow the build. */
+  g_source_set_callback (idle, resolve_from_idle, g_object_ref (later), g_object_unref);
+  g_source_attach (idle, g_main_context_get_thread_default ());
+  g_source_unref (idle);
 
   g_assert_true (gasync_fiber_is_current ());
   g_assert_true (gasync_await (ready, &value, error));
   g_assert_false (gasync_await (failed, NULL, &local_error));
   g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_BUSY);
   after_settled = _gasync_fiber_thread_count_suspends ();
-  g_assert_true (gasync_await (later, NULL, error));
+  g_assert_true (gasync_await (GASYNC_FUTURE (later), NULL, error));
   after_pending = _gasync_fiber_thread_count_suspends ();
 
   g_value_init (result, G_TYPE_UINT64);
@@ -319,7 +333,7 @@ test_await_settled_no_switch (void)
 
   g_assert_false (gasync_fiber_is_current ());
   g_assert_true (gasync_await (handle, &value, NULL));
-  /* No switch for the two settled futures, one for the timer. */
+  /* No switch for the two settled futures, one for the pending one. */
   g_assert_cmpuint (g_value_get_uint64 (&value), ==, 1);
   g_assert_true (gasync_runtime_shutdown (runtime, NULL, NULL));
 }
