@@ -422,6 +422,25 @@ outcome_discard (GValue *value,
   g_value_unset (value);
 }
 
+/* Stores @value (stolen) or, when it is NULL, @error (taken) as the
+ * outcome, then sets the settled state and @flags in one atomic or:
+ * readers without the lock look at the state first. */
+static void
+outcome_store (GAsyncFuturePrivate *priv,
+               GValue              *value,
+               GError              *error,
+               gint                 flags)
+{
+  if (value != NULL)
+    {
+      priv->outcome.value = *value;
+      memset (value, 0, sizeof *value);
+    }
+  else
+    priv->outcome.error = error;
+  g_atomic_int_or (&priv->word, flags | (value != NULL ? GASYNC_FUTURE_RESOLVED : GASYNC_FUTURE_REJECTED));
+}
+
 /* Settles the locked, pending @self with @value (stolen) or @error
  * (taken), also setting @flags (WORD_CANCELLED) in the same critical
  * section, unlocks it and returns its notifies, for the caller to run
@@ -433,17 +452,9 @@ future_settle_locked_and_unlock (GAsyncFuture *self,
                                  gint          flags)
 {
   GAsyncFuturePrivate *priv = GET_PRIV (self);
-  GAsyncNotify *notifies;
+  GAsyncNotify *notifies = g_steal_pointer (&priv->notifies);
 
-  if (error != NULL)
-    priv->outcome.error = error;
-  else
-    {
-      priv->outcome.value = *value;
-      memset (value, 0, sizeof *value);
-    }
-  notifies = g_steal_pointer (&priv->notifies);
-  g_atomic_int_or (&priv->word, flags | (error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED));
+  outcome_store (priv, value, error, flags);
   future_unlock (priv);
 
   return notifies;
@@ -461,10 +472,7 @@ notify_list_run_with_stand_in (GAsyncNotify *notifies,
   if (notifies == NULL)
     return;
 
-  stand_in = g_object_new (GASYNC_TYPE_FUTURE, NULL);
-  GET_PRIV (stand_in)->outcome.error = g_error_copy (error);
-  /* or, not set: the debug flag may be on already. */
-  g_atomic_int_or (&GET_PRIV (stand_in)->word, GASYNC_FUTURE_REJECTED);
+  stand_in = _gasync_future_new_settled (NULL, g_error_copy (error));
   _gasync_notify_list_run (notifies, stand_in);
   g_object_unref (stand_in);
 }
@@ -919,18 +927,10 @@ _gasync_future_new_settled (GValue *value,
                             GError *error)
 {
   GAsyncFuture *self = _gasync_future_new_pending ();
-  GAsyncFuturePrivate *priv = GET_PRIV (self);
 
   g_assert ((value == NULL) != (error == NULL));
 
-  if (error != NULL)
-    priv->outcome.error = error;
-  else
-    {
-      priv->outcome.value = *value;
-      memset (value, 0, sizeof *value);
-    }
-  g_atomic_int_or (&priv->word, error != NULL ? GASYNC_FUTURE_REJECTED : GASYNC_FUTURE_RESOLVED);
+  outcome_store (GET_PRIV (self), value, error, 0);
   return self;
 }
 
