@@ -153,10 +153,6 @@ const GValue *_gasync_future_peek_value         (GAsyncFuture  *future);
  * (the future's error, or GASYNC_ERROR_PENDING). */
 const GValue *_gasync_future_peek_value_or_error (GAsyncFuture *future,
                                                  GError       **error);
-/* gasync_future_get_value() without the type and argument checks. */
-gboolean      _gasync_future_copy_outcome       (GAsyncFuture  *future,
-                                                 GValue        *value,
-                                                 GError       **error);
 /* Returns the outcome of a settled @future on @task (value or error). */
 void          _gasync_future_return_outcome_to_task (GAsyncFuture *future,
                                                  GTask         *task);

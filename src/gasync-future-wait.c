@@ -360,7 +360,7 @@ gasync_future_wait (GAsyncFuture  *future,
     goto fail;
 
   if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
-    return _gasync_future_copy_outcome (future, value, error);
+    return gasync_future_get_value (future, value, error);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;
@@ -371,7 +371,7 @@ gasync_future_wait (GAsyncFuture  *future,
   blocking_wait_until_woken (future, cancellable);
   if (_gasync_future_peek_state (future) != GASYNC_FUTURE_PENDING)
     {
-      gboolean ret = _gasync_future_copy_outcome (future, value, error);
+      gboolean ret = gasync_future_get_value (future, value, error);
 
       g_object_unref (future);
       return ret;

@@ -1045,21 +1045,12 @@ gasync_future_get_value (GAsyncFuture  *future,
                          GValue        *value,
                          GError       **error)
 {
+  const GValue *stored;
+
   g_return_val_if_fail (GASYNC_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return _gasync_future_copy_outcome (future, value, error);
-}
-
-/* gasync_future_get_value() without its checks, for callers that made
- * them: a task handle is a subclass, whose type check is a call. */
-gboolean
-_gasync_future_copy_outcome (GAsyncFuture  *self,
-                             GValue        *value,
-                             GError       **error)
-{
-  const GValue *stored = _gasync_future_peek_value_or_error (self, error);
-
+  stored = _gasync_future_peek_value_or_error (future, error);
   if (value == NULL)
     return stored != NULL;
   if (stored != NULL && _gasync_value_store (value, stored, error))
