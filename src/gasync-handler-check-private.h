@@ -33,6 +33,17 @@ gboolean _gasync_cancellable_is_reusable   (GCancellable *cancellable);
 /* The probe's state (gasync-probe-private.h). */
 extern gint _gasync_handler_check_exact;
 
+/* Reads the flag where GLib 2.74 keeps it: the probe uses this to check
+ * that it is there, _gasync_object_may_have_handlers() once it passed. */
+static inline gboolean
+_gasync_object_flag_has_had_handler (gpointer object)
+{
+  const char *base = object;
+  const gint *flags = (const gint *) (gconstpointer) (base + GASYNC_OBJECT_FLAGS_OFFSET);
+
+  return ((guint) g_atomic_int_get (flags) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) != 0;
+}
+
 /* FALSE only when @object has never had a signal handler connected, as
  * GObject itself records it; TRUE when it has, or when this GLib does not
  * let gasync read the record. Costs no lock, and inline no call: it is
@@ -42,13 +53,10 @@ extern gint _gasync_handler_check_exact;
 static inline gboolean
 _gasync_object_may_have_handlers (gpointer object)
 {
-  const char *base = object;
-  const gint *flags = (const gint *) (gconstpointer) (base + GASYNC_OBJECT_FLAGS_OFFSET);
-
   if G_UNLIKELY (g_atomic_int_get (&_gasync_handler_check_exact) != GASYNC_PROBE_EXACT &&
                  !_gasync_handler_check_is_exact ())
     return TRUE;
-  return ((guint) g_atomic_int_get (flags) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) != 0;
+  return _gasync_object_flag_has_had_handler (object);
 }
 
 G_END_DECLS

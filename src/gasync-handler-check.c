@@ -43,12 +43,6 @@ G_STATIC_ASSERT (GASYNC_OBJECT_FLAGS_OFFSET + sizeof (guint) == G_STRUCT_OFFSET 
 gint _gasync_handler_check_exact = GASYNC_PROBE_NOT_RUN;   /* atomic */
 static guint cancelled_signal_id;
 
-static guint
-object_flags (gpointer object)
-{
-  return (guint) g_atomic_int_get ((gint *) (gpointer) ((char *) object + GASYNC_OBJECT_FLAGS_OFFSET));
-}
-
 static void
 probe_handler (void)
 {
@@ -59,9 +53,9 @@ static gboolean
 probe_one (gpointer    object,
            const char *signal)
 {
-  gboolean clear_before = (object_flags (object) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) == 0;
+  gboolean clear_before = !_gasync_object_flag_has_had_handler (object);
   gulong id = g_signal_connect (object, signal, G_CALLBACK (probe_handler), NULL);
-  gboolean set_after = (object_flags (object) & GASYNC_OBJECT_FLAG_HAS_HAD_HANDLER) != 0;
+  gboolean set_after = _gasync_object_flag_has_had_handler (object);
 
   g_signal_handler_disconnect (object, id);
   return clear_before && set_after;
