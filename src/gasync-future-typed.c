@@ -38,8 +38,7 @@ gasync_future_new_resolved (const GValue *value)
 
   g_return_val_if_fail (G_IS_VALUE (value), NULL);
 
-  g_value_init (&copy, G_VALUE_TYPE (value));
-  g_value_copy (value, &copy);
+  _gasync_value_init_copy (&copy, value);
   return _gasync_future_new_settled (&copy, NULL);
 }
 
