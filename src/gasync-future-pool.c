@@ -13,8 +13,8 @@
  * machine's dispose (gasync-future.c) clears it and hands it here, taking
  * a reference back (GObject lets dispose resurrect an object), or, for a
  * future whose last reference gasync itself holds (the one a task's
- * function returned), _gasync_future_release() does the same before
- * dropping that reference, without going through dispose; and
+ * function returned), _gasync_future_release() does the same without
+ * going through dispose, the pool adopting that reference; and
  * _gasync_future_new_recycled() hands it out again as a new pending
  * future. That saves ~1,200 instructions per future, and ~650 more from
  * its second reuse on, once dispose holds its notify queue frozen (see
@@ -28,10 +28,10 @@
  * dispose its qdata entry refuses the future; gasync-qdata-check.c looks)
  * and no floating flag. The pool belongs to one thread: an object is
  * handed out again only after the g_object_unref() that parked it has
- * returned, on the same thread. Only threads that make futures of a type keep a pool
- * of it (one that only drops them does not fill up), and a thread's pools
- * are freed when it exits (the main thread's stay reachable until the
- * process ends).
+ * returned, on the same thread. Only threads that make futures of a type
+ * keep a pool of it (one that only drops them does not fill up), and a
+ * thread's pools are freed when it exits (the main thread's stay
+ * reachable until the process ends).
  *
  * Under ThreadSanitizer or AddressSanitizer nothing is kept: TSan cannot
  * see the hand-over through GObject's (uninstrumented) reference count,

@@ -47,8 +47,7 @@ gasync_task_future_init (GAsyncTaskFuture *self)
 }
 
 /* The unchecked read: a task only ever looks at its own handle and at
- * futures its function returned, already type-checked (about 50
- * instructions per call saved on the spawn path, twice per task). */
+ * futures its function returned, already type-checked. */
 static inline gboolean
 future_is_pending (GAsyncFuture *future)
 {
